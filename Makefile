@@ -1,0 +1,34 @@
+# The two commands of the README.  Both create .venv on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := .make
+export DVC_NO_ANALYTICS := 1
+export MPLBACKEND := Agg
+
+.PHONY: reproduce test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
+
+$(STAMP)/install: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/install-test: $(STAMP)/install
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@mkdir -p $(STAMP) && touch $@
+
+reproduce: $(STAMP)/install
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	@echo
+	@echo "Reports: $(CURDIR)/reports/_site/index.html"
+
+test: $(STAMP)/install-test
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) $(STAMP)
