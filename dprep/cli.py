@@ -16,6 +16,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+@app.callback()
+def main() -> None:
+    """dprep: recompute, audit and meta-analyse the evidence on deliberate practice."""
+
 for _info in sorted(pkgutil.iter_modules(dprep.commands.__path__), key=lambda m: m.name):
     if not _info.name.startswith("_"):
         importlib.import_module(f"dprep.commands.{_info.name}").register(app)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
@@ -43,6 +44,41 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     finally:
         if tmp_path.exists():
             tmp_path.unlink()
+
+
+@contextmanager
+def atomic_dir(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a fresh temporary folder; swap it in for ``path`` only on success.
+
+    The pipeline's stages write each output folder through this, and ``dvc.yaml`` marks
+    the folder ``persist: true`` so DVC does not delete it first: a stage that fails
+    leaves the previous results intact, and one that succeeds leaves no stale files.
+
+    Parameters
+    ----------
+    path : path-like
+        Final folder. Its parent is created if missing.
+
+    Yields
+    ------
+    pathlib.Path
+        Empty temporary folder beside ``path``; removed if the block raises.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
+    try:
+        yield tmp
+        old = None
+        if path.exists():
+            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".old"))
+            os.replace(path, old / path.name)
+        os.replace(tmp, path)
+        if old is not None:
+            shutil.rmtree(old)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
 
 
 def _json_default(obj: Any) -> Any:
