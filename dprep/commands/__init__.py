@@ -14,7 +14,7 @@ from dprep.io import to_jsonable
 def emit(result: Any, as_json: bool) -> None:
     """Print ``result`` as JSON (``--json``) or as a readable key/value listing."""
     if as_json:
-        sys.stdout.write(json.dumps(to_jsonable(result), indent=2) + "\n")
+        sys.stdout.write(json.dumps(to_jsonable(result), indent=2, ensure_ascii=False) + "\n")
         return
     from rich.console import Console
     from rich.pretty import Pretty
