@@ -1,4 +1,4 @@
-"""Figures for the meta-analysis: forest and funnel plots (matplotlib, no pyplot state).
+"""Figures: forest and funnel plots, group means and effect sizes of the two studies.
 
 Figures are built on :class:`matplotlib.figure.Figure` directly, so they work under the Agg backend and
 are not kept alive by pyplot; save them with :func:`dprep.io.save_figure`. Text is at least 10 pt.
@@ -6,9 +6,11 @@ are not kept alive by pyplot; save them with :func:`dprep.io.save_figure`. Text 
 
 from __future__ import annotations
 
+import textwrap
 from typing import Literal, Sequence
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from scipy import stats
@@ -270,4 +272,98 @@ def funnel_plot(
     ax.set_title(title or "Funnel plot", fontsize=FONT_SIZE + 2, loc="left")
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------
+# The two primary studies
+# --------------------------------------------------------------------------------------------------
+
+def group_means_plot(groups: pd.DataFrame, pooled_sd: dict[str, float]) -> Figure:
+    """Accumulated practice alone by age 18 per group, both studies, with ±1 SE bars.
+
+    The means are reported; the SEs are *derived* (pooled SD implied by a reported test,
+    divided by √n) and the figure says so. A group whose mean was not found is marked as
+    missing rather than drawn.
+
+    Parameters
+    ----------
+    groups : DataFrame
+        ``study_id, study, group, n, mean`` (hours) for the studies to show.
+    pooled_sd : dict
+        study_id → pooled SD in hours implied by the reported tests (derived value).
+
+    Returns
+    -------
+    Figure
+    """
+    studies = list(dict.fromkeys(groups["study_id"]))
+    fig = Figure(figsize=(7.5, 3.6))
+    axes = fig.subplots(1, len(studies), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, study_id in zip(axes, studies):
+        g = groups[groups["study_id"] == study_id].reset_index(drop=True)
+        x = np.arange(len(g))
+        mean = pd.to_numeric(g["mean"], errors="coerce").to_numpy(float)
+        n = pd.to_numeric(g["n"], errors="coerce").to_numpy(float)
+        se = pooled_sd.get(study_id, np.nan) / np.sqrt(n)
+        ok = np.isfinite(mean)
+        ax.errorbar(x[ok], mean[ok], yerr=se[ok], fmt="o", color=STUDY_COLOUR, capsize=5, ms=8)
+        for xi in x[~ok]:
+            ax.text(xi, 0.5, "mean not\nreported", transform=ax.get_xaxis_transform(), ha="center",
+                    va="center", fontsize=FONT_SIZE - 1, color="grey")
+        ax.set_xticks(x, [str(v).replace("_", "\n") for v in g["group"]], fontsize=FONT_SIZE)
+        ax.set_xlim(-0.6, len(g) - 0.4)
+        ax.set_title(str(g["study"].iloc[0]).split(" (")[0] + f" ({study_id[-4:] if study_id[-4:].isdigit() else study_id[3:7]})",
+                     fontsize=FONT_SIZE)
+        ax.grid(axis="y", color="#dddddd")
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_ylabel("Accumulated practice alone\nby age 18 (hours)", fontsize=FONT_SIZE)
+    axes[0].set_ylim(bottom=0)
+    fig.text(0.01, -0.02, "Points: reported means. Bars: ±1 SE derived from the pooled SD implied by a "
+             "reported test (equal SDs assumed); no SDs were published.", fontsize=FONT_SIZE - 2,
+             ha="left", va="top", color="#444444")
+    fig.tight_layout()
+    return fig
+
+
+def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figure:
+    """Effect sizes of the group comparisons with their CIs, one panel per effect-size type.
+
+    Parameters
+    ----------
+    comparisons : DataFrame
+        ``study_id, comparison, effect_size, estimate, ci_lb, ci_ub, basis`` as made by
+        :func:`dprep.primary.group_comparisons`. Derived rows are drawn hollow.
+    level : float
+        Confidence level, for the axis label.
+
+    Returns
+    -------
+    Figure
+    """
+    kinds = list(dict.fromkeys(comparisons["effect_size"]))
+    heights = [max(1, (comparisons["effect_size"] == k).sum()) for k in kinds]
+    fig = Figure(figsize=(8, 0.55 * sum(heights) + 1.4 * len(kinds)))
+    axes = np.atleast_1d(fig.subplots(len(kinds), 1, gridspec_kw={"height_ratios": heights}))
+    for ax, kind in zip(axes, kinds):
+        rows = comparisons[comparisons["effect_size"] == kind].reset_index(drop=True)
+        y = np.arange(len(rows))[::-1]
+        for yi, (_, r) in zip(y, rows.iterrows()):
+            derived = r["basis"] == "derived"
+            ax.plot([r["ci_lb"], r["ci_ub"]], [yi, yi], color=STUDY_COLOUR, lw=2)
+            ax.plot(r["estimate"], yi, "o", ms=8, color=STUDY_COLOUR,
+                    mfc="white" if derived else STUDY_COLOUR)
+        ax.set_yticks(y, [textwrap.fill(f"{r.study_id}: {r.comparison}", 48) for r in rows.itertuples()],
+                      fontsize=FONT_SIZE - 1)
+        ax.axvline(0, color="grey", lw=0.8, ls=":")
+        ax.set_xlabel(f"{kind} with {level:.0%} CI", fontsize=FONT_SIZE)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_ylim(-0.7, len(rows) - 0.3)
+    axes[0].legend(handles=[
+        Line2D([], [], marker="o", ls="", color=STUDY_COLOUR, label="from a reported statistic"),
+        Line2D([], [], marker="o", ls="", color=STUDY_COLOUR, mfc="white",
+               label="needs a derived value (see Table 3)")],
+        loc="lower right", fontsize=FONT_SIZE - 2, frameon=False, bbox_to_anchor=(1, 1.02), ncol=2)
+    fig.tight_layout()
     return fig

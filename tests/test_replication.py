@@ -1,0 +1,367 @@
+"""Replication metrics against recorded R output (ReplicationSuccess), independent implementations
+(statsmodels power, scipy t tests, Monte Carlo) and exact identities."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import stats
+from statsmodels.stats.meta_analysis import combine_effects
+from statsmodels.stats.power import TTestIndPower
+
+from dprep.replication import (
+    GOLDEN_RATIO,
+    d_confidence_interval,
+    d_from_f,
+    d_from_r,
+    d_from_t,
+    d_standard_error,
+    fixed_effect,
+    p_sceptical,
+    prediction_interval,
+    q_test,
+    replication_bf_f,
+    replication_bf_t,
+    replication_report,
+    small_telescopes,
+    tost_equivalence,
+    z_sceptical,
+)
+
+
+def p2z(p):
+    """ReplicationSuccess::p2z with its default alternative = "two.sided": qnorm(1 - p/2)."""
+    return stats.norm.isf(p / 2)
+
+
+# ------------------------------------------------------------------------------------------------
+# sceptical p-value
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.reference
+@pytest.mark.parametrize("zo, zr, c, alternative, type_, expected", [
+    # ReplicationSuccess 1.3.1 reference page for pSceptical (crsuzh/ReplicationSuccess,
+    # docs/reference/pSceptical.html, commit 1da85cbe), example outputs; 7 significant digits.
+    (p2z(0.01), p2z(0.02), 2, "one.sided", "nominal", 0.05790852),
+    (p2z(0.01), p2z(0.02), 2, "one.sided", "golden", 0.02273138),
+    (p2z(0.02), p2z(0.01), 0.5, "one.sided", "golden", 0.008786301),
+    (p2z(0.01), p2z(0.01), 2, "two.sided", "golden", 0.03496702),
+])
+def test_p_sceptical_matches_replicationsuccess_examples(zo, zr, c, alternative, type_, expected):
+    # Tolerance 1e-6 relative (values printed to 7 significant digits).
+    assert p_sceptical(zo, zr, c, alternative=alternative, type=type_) == pytest.approx(expected, rel=1e-6)
+
+
+@pytest.mark.reference
+def test_default_type_is_golden_as_in_replicationsuccess():
+    # ReplicationSuccess 1.3.1: pSceptical(zo = p2z(0.01), zr = p2z(0.02), c = 2, alternative = "one.sided")
+    # (type left at its default) -> 0.02273138, the same as type = "golden".
+    assert p_sceptical(p2z(0.01), p2z(0.02), 2) == pytest.approx(0.02273138, rel=1e-6)
+
+
+@pytest.mark.reference
+def test_z_sceptical_matches_replicationsuccess():
+    # ReplicationSuccess 1.3.1 pSceptical.html: zSceptical(zo = 2, zr = 3, c = 2) and (3, 2, 2) -> 1.531634.
+    assert z_sceptical(2, 3, 2) == pytest.approx(1.531634, rel=1e-6)
+    assert z_sceptical(3, 2, 2) == pytest.approx(1.531634, rel=1e-6)
+
+
+@pytest.mark.reference
+def test_p_sceptical_nominal_grid_matches_replicationsuccess_tests():
+    # crsuzh/ReplicationSuccess tests/testthat/test-pSceptical.R (commit 2fa631fd), "numeric test 2":
+    # pSceptical(zo = seq(-4, 4, 2), zr = zr, c = 0.05, alternative = alt, type = "nominal").
+    # Tolerance 1e-10 relative (values stored to 15 digits).
+    zo = [-4, -2, 0, 2, 4]
+    cases = {
+        (-4, "one.sided"): [0.000149544079762546, 0.0236343314115514, 0.5, 0.976365668588449, 0.999850455920237],
+        (-2, "one.sided"): [0.0236343314115514, 0.0352998069509419, 0.5, 0.964700193049058, 0.976365668588449],
+        (0, "one.sided"): [0.5, 0.5, 0.5, 0.5, 0.5],
+        (4, "one.sided"): [0.999850455920237, 0.976365668588449, 0.5, 0.0236343314115514, 0.000149544079762546],
+        (-4, "two.sided"): [0.000299088159525091, 0.0472686628231029, 1, 0.0472686628231029, 0.000299088159525091],
+        (-2, "two.sided"): [0.0472686628231029, 0.0705996139018838, 1, 0.0705996139018838, 0.0472686628231029],
+        (0, "two.sided"): [1, 1, 1, 1, 1],
+    }
+    for (zr, alt), expected in cases.items():
+        got = [p_sceptical(z, zr, 0.05, alternative=alt, type="nominal") for z in zo]
+        np.testing.assert_allclose(got, expected, rtol=1e-10)
+
+
+def test_controlled_type_is_continuous_at_c_equal_one():
+    # Identity: ReplicationSuccess:::FZ uses the closed form pgamma(z, 1/2, rate = 2) at c = 1 and an
+    # integral otherwise; the integral must converge to the closed form as c -> 1 (tolerance 1e-5).
+    for zo, zr in [(2.5, 2.0), (3.0, 1.0), (1.5, 2.8)]:
+        at_one = p_sceptical(zo, zr, 1.0, type="controlled")
+        near = p_sceptical(zo, zr, 1.0 + 1e-7, type="controlled")
+        assert near == pytest.approx(at_one, rel=1e-5)
+
+
+def test_golden_is_nominal_of_scaled_z():
+    # Held, Micheloud & Pawel (2022): golden recalibration multiplies z_S by sqrt(phi).
+    z = z_sceptical(2.4, 1.9, 1.5)
+    assert p_sceptical(2.4, 1.9, 1.5, alternative="two.sided") == pytest.approx(
+        2 * stats.norm.sf(z * math.sqrt(GOLDEN_RATIO)), rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# prediction interval
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.reference
+@pytest.mark.parametrize("ser, tau, lower, upper", [
+    # crsuzh/ReplicationSuccess tests/testthat/test-predictionInterval.R (commit 726a085e), "numeric test 2",
+    # predictionInterval(thetao = 2, seo = 1, ser, tau, designPrior = "predictive") (thetao = 2 entries).
+    (0.5, 0.0, -0.191306351441454, 4.19130635144145),
+    (0.5, 0.5, -0.592788640868113, 4.59278864086811),
+    (2.0, 0.0, -2.38261270288291, 6.38261270288291),
+    (2.0, 0.5, -2.5965229808865, 6.5965229808865),
+])
+def test_prediction_interval_matches_replicationsuccess(ser, tau, lower, upper):
+    # Tolerance 1e-10 absolute.
+    lo, hi = prediction_interval(2.0, 1.0, ser, tau=tau)
+    assert lo == pytest.approx(lower, abs=1e-10)
+    assert hi == pytest.approx(upper, abs=1e-10)
+
+
+# ------------------------------------------------------------------------------------------------
+# conversions and intervals for d
+# ------------------------------------------------------------------------------------------------
+def test_d_from_f_is_signed_root_and_agrees_with_t():
+    # Identity F(1, df) = t^2 (Rosenthal 1994): d_from_f(t^2) = |d_from_t(t)| with the given sign.
+    assert d_from_f(4.59, 10, 10) == pytest.approx(math.sqrt(4.59) * math.sqrt(0.2), rel=1e-12)
+    assert d_from_f(2.25, 12, 9, sign=-1) == pytest.approx(d_from_t(-1.5, 12, 9), rel=1e-12)
+
+
+def test_d_from_r_inverts_point_biserial_conversion():
+    # Borenstein et al. (2009), ch. 7: r = d / sqrt(d^2 + a), a = (n1 + n2)^2 / (n1 n2); 2r/sqrt(1 - r^2) for a = 4.
+    assert d_from_r(0.5) == pytest.approx(2 * 0.5 / math.sqrt(0.75), rel=1e-12)
+    for r, n1, n2 in [(0.3, 10, 30), (-0.45, 7, 19)]:
+        d = d_from_r(r, n1, n2)
+        a = (n1 + n2) ** 2 / (n1 * n2)
+        assert d / math.sqrt(d * d + a) == pytest.approx(r, rel=1e-12)
+
+
+@pytest.mark.reference
+def test_nct_interval_matches_mbess_recorded_rounded_values():
+    # R: MBESS::ci.smd(smd = 0.8753837, n.1 = 10, n.2 = 10) -> "(-.06, 1.8)" as recorded in a public script
+    # comment (rounded). Tolerance: half a unit of the printed digit (0.005 lower, 0.05 upper).
+    ci = d_confidence_interval(0.8753837, 10, 10)
+    assert ci.low == pytest.approx(-0.06, abs=0.005)
+    assert ci.high == pytest.approx(1.8, abs=0.05)
+
+
+@pytest.mark.parametrize("d, n1, n2, df, level", [(0.4, 15, 18, None, 0.95), (-1.1, 8, 8, 27, 0.9)])
+def test_nct_interval_defining_property(d, n1, n2, df, level):
+    # Steiger & Fouladi (1997): the limits are the noncentralities at which the observed t sits at the
+    # (1 + level)/2 and (1 - level)/2 quantiles. Tolerance 1e-9.
+    ci = d_confidence_interval(d, n1, n2, df=df, level=level)
+    s = math.sqrt(1 / n1 + 1 / n2)
+    dof = n1 + n2 - 2 if df is None else df
+    assert stats.nct.cdf(d / s, dof, ci.low / s) == pytest.approx((1 + level) / 2, abs=1e-9)
+    assert stats.nct.cdf(d / s, dof, ci.high / s) == pytest.approx((1 - level) / 2, abs=1e-9)
+    assert ci.contains(d)
+
+
+def test_normal_interval_uses_standard_error():
+    ci = d_confidence_interval(0.5, 20, 25, method="normal")
+    se = math.sqrt(45 / 500 + 0.25 / 90)
+    assert d_standard_error(0.5, 20, 25) == pytest.approx(se, rel=1e-12)
+    assert ci.high - ci.low == pytest.approx(2 * stats.norm.ppf(0.975) * se, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# small telescopes
+# ------------------------------------------------------------------------------------------------
+@pytest.mark.reference
+@pytest.mark.parametrize("n1, n2", [(20, 20), (10, 10), (15, 30)])
+def test_d33_matches_statsmodels_power(n1, n2):
+    # Independent implementation: statsmodels TTestIndPower().solve_power(nobs1, ratio, alpha = .05,
+    # power = 1/3, alternative = "two-sided") (two-tailed power, as pwr::pwr.t2n.test in Simonsohn 2015).
+    # Tolerance 1e-6 relative.
+    ref = TTestIndPower().solve_power(nobs1=n1, ratio=n2 / n1, alpha=0.05, power=1 / 3, alternative="two-sided")
+    assert small_telescopes(n1, n2, 0.1, 50, 50).d33 == pytest.approx(ref, rel=1e-6)
+
+
+@pytest.mark.reference
+def test_small_telescopes_p_matches_statsmodels_power_identity():
+    # Identity: P(T <= t_rep | delta = d33) equals statsmodels' one-sided ("smaller") power at effect d33
+    # for the level alpha* = P(T_central <= t_rep), because the critical value is then t_rep itself.
+    res = small_telescopes(20, 20, 0.05, 60, 55)
+    a_star = stats.t.cdf(res.rep_t, res.rep_df)
+    # statsmodels "smaller": power = P(T < t_{alpha}(df) | ncp = effect * sqrt(N_eff)); tolerance 1e-6 relative.
+    ref = TTestIndPower().power(effect_size=res.d33, nobs1=60, ratio=55 / 60, alpha=a_star, alternative="smaller")
+    assert ref == pytest.approx(res.p_value, rel=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# replication Bayes factor
+# ------------------------------------------------------------------------------------------------
+def _rbf_monte_carlo(t_o, n_o, t_r, n_r, draws=400_000, seed=20190821):
+    """Importance-sampling estimate of B_r0 (flat prior on delta), independent of the quadrature."""
+    rng = np.random.default_rng(seed)
+    neo = n_o[0] * n_o[1] / sum(n_o)
+    ner = n_r[0] * n_r[1] / sum(n_r)
+    dfo, dfr = sum(n_o) - 2, sum(n_r) - 2
+    m, s = t_o / math.sqrt(neo), 2.0 / math.sqrt(neo)
+    x = rng.standard_t(5, draws) * s + m
+    logw = stats.nct.logpdf(t_o, dfo, x * math.sqrt(neo)) - stats.t.logpdf((x - m) / s, 5) + math.log(s)
+    w = np.exp(logw - logw.max())
+    lik = stats.nct.pdf(t_r, dfr, x * math.sqrt(ner))
+    return float(np.sum(w * lik) / np.sum(w) / stats.t.pdf(t_r, dfr))
+
+
+@pytest.mark.parametrize("t_r, n_r", [(3.06, (27, 27)), (0.25, (27, 27)), (2.44, (16, 17)), (-0.97, (13, 13))])
+def test_replication_bf_t_matches_importance_sampling(t_r, n_r):
+    # Verhagen & Wagenmakers (2014) example design: original t = 2.18 with n = (10, 11) (as in the
+    # ReplicationBF::RBF_ttest examples); independent Monte Carlo (400k draws, seed 20190821).
+    # Tolerance 1% relative (Monte Carlo error).
+    exact = replication_bf_t(2.18, (10, 11), t_r, n_r).bf_r0
+    assert exact == pytest.approx(_rbf_monte_carlo(2.18, (10, 11), t_r, n_r), rel=0.01)
+
+
+def test_replication_bf_t_normal_approximation_is_close_to_exact():
+    # The normal approximation of V&W (2014) / ReplicationBF "NormApprox" should differ from the exact
+    # posterior only slightly for a moderately informative original (tolerance 5%).
+    a = replication_bf_t(2.18, (10, 11), 3.06, (27, 27)).bf_r0
+    b = replication_bf_t(2.18, (10, 11), 3.06, (27, 27), method="normal").bf_r0
+    assert b == pytest.approx(a, rel=0.05)
+
+
+def test_replication_bf_t_increases_with_replication_t():
+    values = [replication_bf_t(2.5, (15, 15), t, (30, 30)).log_bf_r0 for t in (-1.0, 0.0, 1.0, 2.0, 3.0)]
+    assert np.all(np.diff(values) > 0)
+
+
+def test_replication_bf_t_one_sample_design():
+    # One-sample designs use N = n and df = n - 1; flipping both signs leaves B_r0 unchanged (symmetry of
+    # the flat-prior posterior and of the noncentral t), tolerance 1e-8.
+    a = replication_bf_t(2.1, (20,), 1.8, (40,))
+    b = replication_bf_t(-2.1, (20,), -1.8, (40,))
+    assert a.log_bf_r0 == pytest.approx(b.log_bf_r0, abs=1e-8)
+
+
+@pytest.mark.parametrize("f_o, f_r", [(6.0, 4.0), (4.59, 0.86), (12.0, 0.1)])
+def test_replication_bf_f_one_df_equals_folded_t_integral(f_o, f_r):
+    # Identity for df1 = 1 (Harms 2018 with a flat prior on f^2 >= 0): with lambda = delta^2 * N_eff and
+    # f^2 = lambda / N, a flat prior on f^2 is a prior on delta >= 0 proportional to delta, and the
+    # noncentral F(1, nu) density is the folded noncentral t density:
+    #   ncF(F; 1, nu, delta^2 N_eff) = [nct(sqrt F; nu, delta sqrt N_eff) + nct(-sqrt F; ...)] / (2 sqrt F).
+    # Computed with scipy.stats.nct instead of scipy.stats.ncf; tolerance 1e-6 relative.
+    n1o = n2o = 10
+    n1r = n2r = 13
+    no, nr = n1o + n2o, n1r + n2r
+    neo, ner = n1o * n2o / no, n1r * n2r / nr
+    dfo, dfr = no - 2, nr - 2
+    res = replication_bf_f(f_o, (1, dfo), no, f_r, (1, dfr), nr)
+
+    def folded(f, df, ncp):
+        return (stats.nct.pdf(math.sqrt(f), df, ncp) + stats.nct.pdf(-math.sqrt(f), df, ncp)) / (2 * math.sqrt(f))
+
+    from scipy import integrate
+    post = lambda d: d * folded(f_o, dfo, d * math.sqrt(neo))  # noqa: E731
+    norm = integrate.quad(post, 0, 20, limit=400, epsabs=0, epsrel=1e-11)[0]
+    num = integrate.quad(lambda d: post(d) * folded(f_r, dfr, d * math.sqrt(ner)), 0, 20, limit=400,
+                         epsabs=0, epsrel=1e-11)[0]
+    ref = num / norm / stats.f.pdf(f_r, 1, dfr)
+    assert res.bf_r0 == pytest.approx(ref, rel=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------
+# TOST, Q test, fixed effect
+# ------------------------------------------------------------------------------------------------
+def _sample_with(mean, sd, n):
+    z = np.linspace(-1, 1, n) ** 3
+    z = (z - z.mean()) / z.std(ddof=1)
+    return mean + sd * z
+
+
+@pytest.mark.reference
+def test_tost_matches_scipy_one_sided_t_tests_on_data():
+    # Independent implementation: build two samples with exact means/SDs, shift one by the raw
+    # equivalence bounds (+/- SESOI * pooled SD), and run scipy.stats.ttest_ind one-sided tests
+    # (Lakens 2017, TOST). Tolerance 1e-10.
+    x, y = _sample_with(0.3, 1.0, 14), _sample_with(0.0, 1.0, 17)
+    sp = math.sqrt(((14 - 1) * x.var(ddof=1) + (17 - 1) * y.var(ddof=1)) / 29)
+    d = (x.mean() - y.mean()) / sp
+    res = tost_equivalence(d, 14, 17, sesoi=0.5)
+    p_lo = stats.ttest_ind(x + 0.5 * sp, y, alternative="greater").pvalue
+    p_hi = stats.ttest_ind(x - 0.5 * sp, y, alternative="less").pvalue
+    assert res.p_lower == pytest.approx(p_lo, abs=1e-10)
+    assert res.p_upper == pytest.approx(p_hi, abs=1e-10)
+    assert res.p_value == pytest.approx(max(p_lo, p_hi), abs=1e-10)
+
+
+def test_tost_decision_matches_90_percent_interval():
+    # Equivalence at alpha iff the (1 - 2 alpha) interval lies within +/- SESOI (exact for the t test's
+    # central interval; checked here far from the boundary).
+    assert tost_equivalence(0.02, 200, 200, sesoi=0.3).equivalent
+    assert not tost_equivalence(-0.38, 13, 13, sesoi=0.3).equivalent
+
+
+@pytest.mark.reference
+def test_q_test_and_fixed_effect_match_statsmodels():
+    # Independent implementation: statsmodels.stats.meta_analysis.combine_effects (fixed effect, Q).
+    # Tolerance 1e-10.
+    est, se = np.array([0.96, -0.38]), np.array([0.47, 0.40])
+    ref = combine_effects(est, se ** 2)
+    fe = fixed_effect(est, se)
+    q = q_test(est[0], se[0], est[1], se[1])
+    assert fe.estimate == pytest.approx(ref.mean_effect_fe, abs=1e-10)
+    assert fe.se == pytest.approx(ref.sd_eff_w_fe, abs=1e-10)
+    assert q.q == pytest.approx(ref.q, abs=1e-10)
+    assert q.p_value == pytest.approx(stats.chi2.sf(ref.q, 1), abs=1e-12)
+
+
+def test_q_test_hand_computed():
+    # ReplicationSuccess::Qtest example thetao = 2, thetar = 0.5, seo = 1, ser = 0.5:
+    # Q = 1.5^2 / 1.25 = 1.8, p = P(chi2_1 > 1.8).
+    res = q_test(2, 1, 0.5, 0.5)
+    assert res.q == pytest.approx(1.8, rel=1e-12)
+    assert res.p_value == pytest.approx(stats.chi2.sf(1.8, 1), rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------
+# the study pair: Ericsson et al. (1993) best vs good vs Macnamara & Maitra (2019)
+# ------------------------------------------------------------------------------------------------
+ORIG_D = d_from_f(4.59, 10, 10)  # EKT 1993 p. 379: F(1, 27) = 4.59, best vs good, n = 10 / 10, sign positive
+REP_D = -0.38                    # MM 2019 section 3.5: t(24) = -0.93, n = 13 / 13, d = -0.38 (reported)
+
+
+def test_study_pair_report_is_consistent_with_its_parts():
+    rep = replication_report(ORIG_D, 10, 10, REP_D, 13, 13, sesoi=0.3, orig_df=27)
+    assert rep.original.df == 27 and rep.replication.df == 24
+    assert rep.original == d_confidence_interval(ORIG_D, 10, 10, df=27)
+    assert rep.replication_in_original_ci == (rep.original.low <= REP_D <= rep.original.high)
+    assert rep.original_in_replication_ci == (rep.replication.low <= ORIG_D <= rep.replication.high)
+    se_o, se_r = d_standard_error(ORIG_D, 10, 10), d_standard_error(REP_D, 13, 13)
+    assert rep.prediction_interval == prediction_interval(ORIG_D, se_o, se_r)
+    assert rep.sceptical_c == pytest.approx(se_o ** 2 / se_r ** 2)
+    # replication in the opposite direction: one-sided sceptical p is 1 - p2/2 > 0.5 by definition
+    assert rep.sceptical_p > 0.5
+    assert rep.small_telescopes.rep_t < 0
+    bf = replication_bf_t(ORIG_D / math.sqrt(0.2), (10, 10), REP_D / math.sqrt(2 / 13), (13, 13), df_orig=27)
+    assert rep.replication_bf.log_bf_r0 == pytest.approx(bf.log_bf_r0, abs=1e-12)
+    d = rep.to_dict()
+    assert d["tost"]["sesoi"] == 0.3 and isinstance(d["notes"], tuple)
+
+
+def test_report_direction_is_set_by_original_sign():
+    a = replication_report(0.8, 20, 20, 0.5, 40, 40)
+    b = replication_report(-0.8, 20, 20, -0.5, 40, 40)
+    assert a.small_telescopes.p_value == pytest.approx(b.small_telescopes.p_value, rel=1e-12)
+    assert a.sceptical_p == pytest.approx(b.sceptical_p, rel=1e-12)
+    assert a.replication_bf.log_bf_r0 == pytest.approx(b.replication_bf.log_bf_r0, abs=1e-8)
+
+
+@pytest.mark.parametrize("func, args, kwargs, name", [
+    (d_from_f, (-1.0, 10, 10), {}, "f"),
+    (d_from_f, (1.0, 10, 10), {"sign": 0}, "sign"),
+    (d_from_r, (1.0,), {}, "r"),
+    (d_confidence_interval, (0.5, 1, 10), {}, "n1"),
+    (d_confidence_interval, (0.5, 10, 10), {"level": 1.5}, "level"),
+    (tost_equivalence, (0.1, 10, 10), {"sesoi": 0.0}, "sesoi"),
+    (prediction_interval, (0.5, 0.0, 0.2), {}, "orig_se"),
+    (replication_report, (0.0, 10, 10, 0.2, 10, 10), {}, "orig_d"),
+    (p_sceptical, (1.0, 1.0, 1.0), {"type": "liberal"}, "type"),
+    (z_sceptical, (1.0, 1.0, -1.0), {}, "c"),
+])
+def test_bad_input_raises_named_valueerror(func, args, kwargs, name):
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of {func.__name__}"):
+        func(*args, **kwargs)
