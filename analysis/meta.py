@@ -22,6 +22,17 @@ VALIDATED = Path("data/processed/validated")
 OUT = Path("data/processed/meta")
 
 
+def _estimator_row(yi, vi, method: str, test: str, level: float) -> dict:
+    """One row of the τ²-estimator sensitivity table (r scale, flat columns)."""
+    fit = meta.rma(yi, vi, method=method, test=test, level=level)
+    pred = meta.predict(fit)
+    r = meta.correlation_summary(fit)
+    return {"method": method, "test": test, "tau2": fit.tau2, "i2": fit.i2, "estimate_z": fit.estimate,
+            "se_z": float(fit.se[0]), "pval": float(fit.pval[0]), "estimate_r": r.estimate_r,
+            "ci_lb_r": r.ci_r[0], "ci_ub_r": r.ci_r[1], "pi_lb_r": r.pi_r[0], "pi_ub_r": r.pi_r[1],
+            "pct_variance": r.pct_variance, "pi_lb_z": float(pred.pi_lb[0]), "pi_ub_z": float(pred.pi_ub[0])}
+
+
 def main() -> int:
     p = yaml.safe_load(Path("params.yaml").read_text())["meta"]
     studies = read_table(VALIDATED, "music_correlations_macnamara2014")
@@ -36,11 +47,8 @@ def main() -> int:
     filled = meta.trimfill(fit)
     groups = meta.subgroup_analysis(yi, vi, studies[p["moderator"]], method=p["method"],
                                     test=p["test"], level=p["level"], name=p["moderator"])
-    sensitivity = pd.DataFrame([
-        {"method": m, "test": t, **meta.rma(yi, vi, method=m, test=t, level=p["level"]).to_dict(),
-         **meta.correlation_summary(meta.rma(yi, vi, method=m, test=t, level=p["level"])).to_dict()}
-        for m in ("DL", "REML", "PM", "ML", "HE") for t in ("z", "knha")
-    ])
+    sensitivity = pd.DataFrame([_estimator_row(yi, vi, m, t, p["level"])
+                                for m in ("DL", "REML", "PM", "ML", "HE") for t in ("z", "knha")])
 
     table = studies.assign(yi=yi, vi=vi, weight_pct=100 * fit.weights / fit.weights.sum())
     summary = {
