@@ -6,7 +6,7 @@ STAMP  := .make
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: reproduce test clean
+.PHONY: reproduce test clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,15 @@ reproduce: $(STAMP)/install
 	@echo
 	@echo "Reports: $(CURDIR)/reports/_site/index.html"
 
-test: $(STAMP)/install-test
+# Headless Chromium + chromedriver (Debian packages) for tests/test_browser.py; idempotent.
+browser:
+	@if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
+	fi
+
+test: $(STAMP)/install-test browser
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 

@@ -367,3 +367,61 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figu
         loc="lower right", fontsize=FONT_SIZE - 2, frameon=False, bbox_to_anchor=(1, 1.02), ncol=2)
     fig.tight_layout()
     return fig
+
+
+# --------------------------------------------------------------------------------------------------
+
+#: Label carried by every figure of reconstructed data.
+RECONSTRUCTED_LABEL = "RECONSTRUCTED (synthetic) data — not the studies' data"
+
+_GROUP_COLOURS = {"best": STUDY_COLOUR, "good": FILLED_COLOUR, "music_teachers": POOLED_COLOUR,
+                  "less_accomplished": POOLED_COLOUR}
+
+
+def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: dict[str, str] | None = None) -> Figure:
+    """Accumulated practice alone by age per group, as in Ericsson et al.'s (1993) figure.
+
+    One panel per study: each participant's accumulated hours by age as a thin transparent
+    line, the group mean as a thick line, and a visible label that the data are
+    reconstructed (synthetic).
+
+    Parameters
+    ----------
+    trajectories : DataFrame
+        ``study_id, participant_id, group, age_years, accumulated_hours`` (hours accumulated
+        over the years of age start … age − 1), e.g. from
+        :func:`dprep.reconstruct.accumulated_by_age`.
+    titles : dict, optional
+        study_id → panel title; default the study_id.
+
+    Returns
+    -------
+    Figure
+    """
+    studies = list(dict.fromkeys(trajectories["study_id"]))
+    fig = Figure(figsize=(4.2 * len(studies), 4.2))
+    axes = np.atleast_1d(fig.subplots(1, len(studies), sharey=True))
+    for ax, study_id in zip(axes, studies):
+        t = trajectories[trajectories["study_id"] == study_id]
+        for group, g in t.groupby("group", sort=False):
+            colour = _GROUP_COLOURS.get(str(group), "#555555")
+            for _, person in g.groupby("participant_id", sort=False):
+                ax.plot(person["age_years"], person["accumulated_hours"], color=colour, lw=0.8, alpha=0.25)
+            mean = g.groupby("age_years")["accumulated_hours"].mean()
+            ax.plot(mean.index, mean.to_numpy(), color=colour, lw=3, label=str(group).replace("_", " "))
+        ax.set_title((titles or {}).get(study_id, study_id), fontsize=FONT_SIZE)
+        ax.set_xlabel("Age (years)", fontsize=FONT_SIZE)
+        ax.grid(color="#eeeeee")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="upper left", fontsize=FONT_SIZE - 1, frameon=False)
+        ax.text(0.03, 0.62, "RECONSTRUCTED\n(synthetic)", transform=ax.transAxes, ha="left", va="top",
+                fontsize=FONT_SIZE, color=POOLED_COLOUR, fontweight="bold", alpha=0.8)
+    axes[0].set_ylabel("Accumulated practice alone (hours)", fontsize=FONT_SIZE)
+    axes[0].set_ylim(bottom=0)
+    fig.suptitle(f"Accumulated practice alone by age — {RECONSTRUCTED_LABEL}", fontsize=FONT_SIZE,
+                 color=POOLED_COLOUR)
+    fig.text(0.01, -0.01, "Thin lines: invented participants; thick lines: group means (equal by "
+             "construction to the published means at age 18).", fontsize=FONT_SIZE - 2, ha="left",
+             va="top", color="#444444")
+    fig.tight_layout()
+    return fig

@@ -642,6 +642,10 @@ def _page_metadata(
         f"Rendered by dprep's fallback renderer (Jupyter + pandoc {pypandoc.get_pandoc_version()}), "
         f"not Quarto: {reason}."
     )
+    if "provenance" not in front:  # the page's own front matter wins
+        from dprep.provenance import provenance_markdown
+
+        metadata["provenance"] = provenance_markdown(document, project.root)
     return metadata
 
 
