@@ -27,6 +27,10 @@ from typing import Callable
 import numpy as np
 from scipy import integrate, optimize
 
+from dprep._checks import finite as _check_finite
+from dprep._checks import integer as _check_int
+from dprep._checks import positive as _check_positive
+
 __all__ = [
     "R_TTEST_MEDIUM",
     "R_ANOVA_MEDIUM",
@@ -85,31 +89,7 @@ class BayesFactorResult:
 # --------------------------------------------------------------------------------------------
 # validation helpers
 # --------------------------------------------------------------------------------------------
-def _check_finite(name: str, func: str, value: float) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be a finite number. Got {value!r} instead."
-        ) from None
-    if not math.isfinite(value):
-        raise ValueError(f"The '{name}' parameter of {func} must be a finite number. Got {value!r} instead.")
-    return value
 
-
-def _check_positive(name: str, func: str, value: float) -> float:
-    value = _check_finite(name, func, value)
-    if value <= 0:
-        raise ValueError(f"The '{name}' parameter of {func} must be > 0. Got {value!r} instead.")
-    return value
-
-
-def _check_int(name: str, func: str, value: int, minimum: int) -> int:
-    if isinstance(value, bool) or not float(value).is_integer() or value < minimum:
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be an integer >= {minimum}. Got {value!r} instead."
-        )
-    return int(value)
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,10 +6,8 @@ Two parts:
     how much unblinded studies exaggerate effects (``blinding_bias_priors.csv``) on the scale the
     analysis uses: a standardized mean difference (SMD, Cohen's d), and, where needed, Fisher's z.
 (b) :func:`bias_adjusted_meta` shifts the estimates of unblinded studies by the mean bias, inflates
-    their variances by the bias variance, and pools with a small inverse-variance
-    DerSimonian–Laird random-effects routine (:func:`pool_dl`). ``dprep.meta.rma`` (written
-    separately) is the project's full meta-analysis; :func:`pool_dl` exists so this module has no
-    dependency on it and may be swapped for it.
+    their variances by the bias variance, and pools with the project's random-effects model
+    :func:`dprep.meta.rma` (DerSimonian–Laird τ², Wald z interval).
 
 Sign convention
 ---------------
@@ -27,11 +25,14 @@ from __future__ import annotations
 import csv
 import math
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
+
+from dprep._checks import finite as _finite
+from dprep.meta import RMAResult, rma
 
 __all__ = [
     "LOGIT_TO_SMD",
@@ -39,8 +40,6 @@ __all__ = [
     "translate_bias_prior",
     "load_bias_priors",
     "smd_bias_to_fisher_z",
-    "PooledEstimate",
-    "pool_dl",
     "BiasAdjustedMeta",
     "bias_adjusted_meta",
 ]
@@ -48,19 +47,6 @@ __all__ = [
 #: √3/π: the logistic-distribution factor converting a log odds ratio to an SMD (Chinn 2000).
 LOGIT_TO_SMD = math.sqrt(3.0) / math.pi
 
-_Z975 = stats.norm.ppf(0.975)
-
-
-def _finite(name: str, func: str, value) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be a finite number. Got {value!r} instead."
-        ) from None
-    if not math.isfinite(out):
-        raise ValueError(f"The '{name}' parameter of {func} must be a finite number. Got {value!r} instead.")
-    return out
 
 
 def _optional(value) -> float | None:
@@ -304,109 +290,13 @@ def smd_bias_to_fisher_z(bias_smd: float, bias_se: float, *, at_d: float = 0.0,
 # (b) bias-adjusted random-effects pooling
 # --------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class PooledEstimate:
-    """Inverse-variance random-effects estimate with DerSimonian–Laird τ².
-
-    Attributes
-    ----------
-    estimate, se, ci_low, ci_high, z, p_value : float
-        Pooled estimate, its SE, Wald interval, z and two-sided p.
-    tau2 : float
-        DerSimonian–Laird between-study variance (truncated at 0).
-    q, q_df, q_p : float
-        Cochran's Q, its df (k − 1) and p-value.
-    i2 : float
-        I² = max(0, (Q − df)/Q) (0 when Q = 0).
-    k : int
-        Number of studies.
-    level : float
-        Confidence level.
-    """
-
-    estimate: float
-    se: float
-    ci_low: float
-    ci_high: float
-    z: float
-    p_value: float
-    tau2: float
-    q: float
-    q_df: int
-    q_p: float
-    i2: float
-    k: int
-    level: float
-
-    def to_dict(self) -> dict:
-        """Return the estimate as a plain dict."""
-        return asdict(self)
-
-
-def pool_dl(yi: Sequence[float], vi: Sequence[float], *, level: float = 0.95) -> PooledEstimate:
-    """Inverse-variance random-effects pooling with the DerSimonian–Laird τ² (Wald interval).
-
-    Parameters
-    ----------
-    yi : sequence of float
-        Effect estimates.
-    vi : sequence of float
-        Sampling variances (> 0), same length.
-    level : float, default 0.95
-        Confidence level.
-
-    Returns
-    -------
-    PooledEstimate
-
-    Raises
-    ------
-    ValueError
-        On empty or mismatched input, non-finite values or non-positive variances.
-
-    Notes
-    -----
-    w = 1/v, Q = Σw(y − ȳ_w)², τ² = max(0, (Q − (k−1)) / (Σw − Σw²/Σw)), then w* = 1/(v + τ²).
-    Minimal by design: the lead may replace it by ``dprep.meta.rma(method="DL", test="z")``.
-
-    References
-    ----------
-    DerSimonian, R., & Laird, N. (1986). Meta-analysis in clinical trials. Controlled Clinical
-    Trials, 7, 177–188.
-    """
-    func = "pool_dl"
-    y = np.asarray(yi, dtype=float).ravel()
-    v = np.asarray(vi, dtype=float).ravel()
-    if y.size == 0 or y.size != v.size:
-        raise ValueError(f"The 'vi' parameter of {func} must have the same non-zero length as 'yi'. Got {v.size} instead.")
-    if not (np.all(np.isfinite(y)) and np.all(np.isfinite(v)) and np.all(v > 0)):
-        raise ValueError(f"The 'vi' parameter of {func} must hold finite values > 0 (and 'yi' finite values). Got {v.tolist()!r} instead.")
-    if not 0 < level < 1:
-        raise ValueError(f"The 'level' parameter of {func} must be in (0, 1). Got {level!r} instead.")
-    k = int(y.size)
-    w = 1.0 / v
-    ybar = float(np.sum(w * y) / np.sum(w))
-    q = float(np.sum(w * (y - ybar) ** 2))
-    c = float(np.sum(w) - np.sum(w ** 2) / np.sum(w))
-    tau2 = max(0.0, (q - (k - 1)) / c) if k > 1 and c > 0 else 0.0
-    ws = 1.0 / (v + tau2)
-    est = float(np.sum(ws * y) / np.sum(ws))
-    se = float(1.0 / math.sqrt(np.sum(ws)))
-    zc = stats.norm.ppf(0.5 + level / 2)
-    z = est / se
-    i2 = max(0.0, (q - (k - 1)) / q) if q > 0 else 0.0
-    return PooledEstimate(estimate=est, se=se, ci_low=float(est - zc * se), ci_high=float(est + zc * se), z=z,
-                          p_value=float(2 * stats.norm.sf(abs(z))), tau2=tau2, q=q, q_df=k - 1,
-                          q_p=float(stats.chi2.sf(q, k - 1)) if k > 1 else float("nan"), i2=i2, k=k,
-                          level=level)
-
-
-@dataclass(frozen=True)
 class BiasAdjustedMeta:
     """Unadjusted and bias-adjusted random-effects estimates.
 
     Attributes
     ----------
-    unadjusted, adjusted : PooledEstimate
+    unadjusted, adjusted : dprep.meta.RMAResult
+        DerSimonian–Laird random-effects fits (``method="DL"``, ``test="z"``) before and after adjustment.
     yi_adjusted, vi_adjusted : tuple of float
         Study estimates and variances after adjustment.
     bias_mean, bias_var : float
@@ -418,8 +308,8 @@ class BiasAdjustedMeta:
     assumptions : tuple of str
     """
 
-    unadjusted: PooledEstimate
-    adjusted: PooledEstimate
+    unadjusted: RMAResult
+    adjusted: RMAResult
     yi_adjusted: tuple
     vi_adjusted: tuple
     bias_mean: float
@@ -429,8 +319,11 @@ class BiasAdjustedMeta:
     assumptions: tuple
 
     def to_dict(self) -> dict:
-        """Return the result as a nested plain dict."""
-        return asdict(self)
+        """Return the result as a nested plain dict (the fits via :meth:`dprep.meta.RMAResult.to_dict`)."""
+        out = {f.name: getattr(self, f.name) for f in fields(self)}
+        out["unadjusted"] = self.unadjusted.to_dict()
+        out["adjusted"] = self.adjusted.to_dict()
+        return out
 
 
 def bias_adjusted_meta(yi: Sequence[float], vi: Sequence[float], unblinded: Iterable[bool], *,
@@ -443,7 +336,7 @@ def bias_adjusted_meta(yi: Sequence[float], vi: Sequence[float], unblinded: Iter
     yi : sequence of float
         Study estimates (e.g. SMD or Fisher z, on the scale of ``bias_mean``).
     vi : sequence of float
-        Sampling variances (> 0).
+        Sampling variances (> 0; checked by :func:`dprep.meta.rma`).
     unblinded : sequence of bool
         True for studies at risk of the bias (unblinded outcome assessment).
     bias_mean : float
@@ -462,12 +355,13 @@ def bias_adjusted_meta(yi: Sequence[float], vi: Sequence[float], unblinded: Iter
     Raises
     ------
     ValueError
-        On mismatched lengths, non-finite bias parameters, negative ``bias_var`` or bad ``direction``.
+        On mismatched lengths, non-finite bias parameters, negative ``bias_var`` or bad ``direction``,
+        and (from :func:`dprep.meta.rma`) on non-finite estimates or non-positive variances.
 
     Notes
     -----
     For unblinded study i: y_i^adj = y_i − direction·bias_mean, v_i^adj = v_i + bias_var; blinded
-    studies are unchanged. Both sets are pooled with :func:`pool_dl`. This is the additive-bias
+    studies are unchanged. Both sets are pooled with ``dprep.meta.rma(method="DL", test="z")``. This is the additive-bias
     adjustment of Turner et al. (2009, section 3) with an empirically based bias distribution as in
     Welton et al. (2009), treating the bias distribution as known.
 
@@ -488,10 +382,10 @@ def bias_adjusted_meta(yi: Sequence[float], vi: Sequence[float], unblinded: Iter
         raise ValueError(f"The 'bias_var' parameter of {func} must be >= 0. Got {bv!r} instead.")
     if direction not in (1, -1):
         raise ValueError(f"The 'direction' parameter of {func} must be 1 or -1. Got {direction!r} instead.")
-    unadj = pool_dl(y, v, level=level)
+    unadj = rma(y, v, method="DL", test="z", level=level)
     ya = np.where(mask, y - direction * b, y)
     va = np.where(mask, v + bv, v)
-    adj = pool_dl(ya, va, level=level)
+    adj = rma(ya, va, method="DL", test="z", level=level)
     assumptions = (
         "Additive bias on the analysis scale, same distribution for every unblinded study.",
         "Bias distribution treated as known (its estimation uncertainty is in bias_var, not propagated further).",

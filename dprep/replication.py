@@ -31,6 +31,10 @@ from typing import Literal
 import numpy as np
 from scipy import integrate, optimize, stats
 
+from dprep._checks import finite as _finite
+from dprep._checks import integer as _integer
+from dprep._checks import positive as _positive
+
 __all__ = [
     "GOLDEN_RATIO",
     "d_from_t",
@@ -64,32 +68,10 @@ GOLDEN_RATIO = (math.sqrt(5.0) + 1.0) / 2.0
 # --------------------------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------------------------
-def _finite(name: str, func: str, value) -> float:
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be a finite number. Got {value!r} instead."
-        ) from None
-    if not math.isfinite(out):
-        raise ValueError(f"The '{name}' parameter of {func} must be a finite number. Got {value!r} instead.")
-    return out
-
-
-def _positive(name: str, func: str, value) -> float:
-    out = _finite(name, func, value)
-    if out <= 0:
-        raise ValueError(f"The '{name}' parameter of {func} must be > 0. Got {value!r} instead.")
-    return out
 
 
 def _count(name: str, func: str, value, minimum: int = 2) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer, float)) \
-            or not float(value).is_integer() or value < minimum:
-        raise ValueError(
-            f"The '{name}' parameter of {func} must be an integer >= {minimum}. Got {value!r} instead."
-        )
-    return int(value)
+    return _integer(name, func, value, minimum)
 
 
 def _level(func: str, level) -> float:

@@ -1,4 +1,4 @@
-"""Bias model: translation of meta-epidemiological estimates and bias-adjusted DL pooling.
+"""Bias model: translation of meta-epidemiological estimates and bias-adjusted DL pooling (dprep.meta.rma).
 
 References: hand computation from the stated formulas, statsmodels' independent DerSimonian–Laird
 implementation, Chinn (2000) for the logistic constant, and exact identities.
@@ -16,7 +16,6 @@ from dprep.bias import (
     LOGIT_TO_SMD,
     bias_adjusted_meta,
     load_bias_priors,
-    pool_dl,
     smd_bias_to_fisher_z,
     translate_bias_prior,
 )
@@ -108,40 +107,44 @@ def test_fisher_z_translation():
 # ------------------------------------------------------------------------------------------------
 # pooling
 # ------------------------------------------------------------------------------------------------
-def test_pool_dl_hand_computed():
+def test_unadjusted_pool_is_dersimonian_laird_hand_computed():
     # y = (0, 1, 3), v = (1, 1, 1): ybar = 4/3, Q = 42/9, C = 3 - 3/3 = 2, tau2 = (42/9 - 2)/2 = 4/3,
-    # estimate = 4/3 (equal weights), se = sqrt((1 + 4/3)/3).
-    r = pool_dl([0, 1, 3], [1, 1, 1])
+    # estimate = 4/3 (equal weights), se = sqrt((1 + 4/3)/3); Wald interval with z(0.975).
+    r = bias_adjusted_meta([0, 1, 3], [1, 1, 1], [False] * 3, bias_mean=0.0, bias_var=0.0).unadjusted
+    assert (r.method, r.test) == ("DL", "z")
     assert r.q == pytest.approx(42 / 9, rel=1e-12)
     assert r.tau2 == pytest.approx(4 / 3, rel=1e-12)
     assert r.estimate == pytest.approx(4 / 3, rel=1e-12)
-    assert r.se == pytest.approx(math.sqrt(7 / 9), rel=1e-12)
-    assert r.i2 == pytest.approx((42 / 9 - 2) / (42 / 9), rel=1e-12)
+    assert r.se[0] == pytest.approx(math.sqrt(7 / 9), rel=1e-12)
+    assert r.ci_lb[0] == pytest.approx(4 / 3 - Z975 * math.sqrt(7 / 9), rel=1e-12)
     # Q below its df truncates tau2 at 0: y = (0, 1), v = (1, 1): Q = 0.5 < 1
-    r2 = pool_dl([0, 1], [1, 1])
-    assert r2.tau2 == 0 and r2.estimate == pytest.approx(0.5) and r2.se == pytest.approx(math.sqrt(0.5))
+    r2 = bias_adjusted_meta([0, 1], [1, 1], [False, False], bias_mean=0.0, bias_var=0.0).unadjusted
+    assert r2.tau2 == 0 and r2.estimate == pytest.approx(0.5) and r2.se[0] == pytest.approx(math.sqrt(0.5))
 
 
 @pytest.mark.reference
 @pytest.mark.parametrize("seed", [1, 2, 3])
-def test_pool_dl_matches_statsmodels(seed):
-    # Independent implementation: statsmodels.stats.meta_analysis.combine_effects(method_re = "dl").
-    # Tolerance 1e-10.
+def test_adjusted_pool_matches_statsmodels(seed):
+    # Independent implementation: statsmodels.stats.meta_analysis.combine_effects(method_re = "dl"),
+    # applied to the hand-adjusted estimates (y - 0.3 and v + 0.005 for the unblinded). statsmodels does not
+    # truncate tau2 at 0, so the settings give tau2 > 0 for these seeds (asserted). Tolerance 1e-10.
     rng = np.random.default_rng(seed)
     y = rng.normal(0.4, 0.3, 9)
     v = rng.uniform(0.01, 0.1, 9)
-    r = pool_dl(y, v)
-    ref = combine_effects(y, v, method_re="dl")
+    mask = np.arange(9) % 2 == 0
+    r = bias_adjusted_meta(y, v, mask, bias_mean=0.3, bias_var=0.005).adjusted
+    ref = combine_effects(np.where(mask, y - 0.3, y), np.where(mask, v + 0.005, v), method_re="dl")
+    assert ref.tau2 > 0
     assert r.tau2 == pytest.approx(ref.tau2, abs=1e-10)
     assert r.q == pytest.approx(ref.q, abs=1e-10)
     assert r.estimate == pytest.approx(ref.mean_effect_re, abs=1e-10)
-    assert r.se == pytest.approx(ref.sd_eff_w_re, abs=1e-10)
+    assert r.se[0] == pytest.approx(ref.sd_eff_w_re, abs=1e-10)
 
 
 def test_zero_bias_and_zero_variance_give_unadjusted_estimate():
     y, v = [0.5, 0.2, 0.9, 0.4], [0.05, 0.04, 0.08, 0.03]
     res = bias_adjusted_meta(y, v, [True, False, True, False], bias_mean=0.0, bias_var=0.0)
-    assert res.adjusted == res.unadjusted
+    assert res.adjusted.to_dict() == res.unadjusted.to_dict()
     assert res.n_unblinded == 2
 
 
@@ -181,6 +184,13 @@ def test_bias_adjusted_meta_rejects_bad_input(kwargs, name):
         bias_adjusted_meta([0.1, 0.2], [0.1, 0.1], [True, False], **kwargs)
 
 
-def test_pool_dl_rejects_bad_variances():
-    with pytest.raises(ValueError, match="The 'vi' parameter of pool_dl"):
-        pool_dl([0.1, 0.2], [0.1, 0.0])
+def test_bias_adjusted_meta_rejects_bad_variances():
+    with pytest.raises(ValueError, match="The 'vi' parameter of rma"):
+        bias_adjusted_meta([0.1, 0.2], [0.1, 0.0], [False, False], bias_mean=0.1, bias_var=0.0)
+
+
+def test_to_dict_nests_the_fits():
+    res = bias_adjusted_meta([0.6, 0.8, 0.1], [0.04, 0.04, 0.04], [True, True, False], bias_mean=0.2, bias_var=0.02)
+    out = res.to_dict()
+    assert out["adjusted"]["estimate"] == pytest.approx(res.adjusted.estimate)
+    assert out["unadjusted"]["method"] == "DL" and out["n_unblinded"] == 2

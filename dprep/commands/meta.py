@@ -1,5 +1,9 @@
 """``dprep meta``: random-effects meta-analysis of a CSV of correlations (r, n) or of (yi, vi).
 
+Options add a Bayesian random-effects fit (``--bayes``) and, for a column recording whether outcome
+assessment was blinded (``--blinding-col``), the subgroup analysis and meta-regression on blinding and
+the bias-adjusted estimate (Turner et al. 2009) under a meta-epidemiological bias prior.
+
 Rows are numbered as the user sees the data: row 1 is the first line after the header (file line 2).
 """
 
@@ -12,11 +16,16 @@ from typing import Any, Optional
 import numpy as np
 import pandas as pd
 import typer
+import yaml
 
 from dprep import meta
 from dprep.commands import emit, fail
 
 ROW_CONVENTION = "rows counted from 1 after the header line"
+BLINDING_VALUES = ("blinded", "unblinded", "unclear")
+DEFAULT_SEED = 20190821
+#: NUTS target acceptance of ``--bayes``: with few studies τ is near 0, where the default 0.9 still diverges.
+TARGET_ACCEPT = 0.99
 
 
 def _read_table(path: Path) -> pd.DataFrame:
@@ -78,6 +87,109 @@ def _r_scale(pred_z: dict[str, float]) -> dict[str, Any]:
             "pi_r": meta.z_to_r([pred_z["pi_lb"], pred_z["pi_ub"]]).tolist(), "pct_variance": 100 * r**2}
 
 
+def _blinding(table: pd.DataFrame, name: str, path: Path) -> pd.Series:
+    """Blinding status per study: one of ``blinded``, ``unblinded``, ``unclear`` (case-insensitive)."""
+    cells = _column(table, name, path, "--blinding-col").str.strip().str.lower()
+    bad = ~cells.isin(BLINDING_VALUES).to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        fail(f"{_where(path, row, name)}: expected one of {', '.join(BLINDING_VALUES)}, "
+             f"got {table[name].iloc[row]!r}.")
+    return cells.rename(name)
+
+
+def _bias_prior(name: str | None, priors_path: Path, params_path: Path):
+    """The named prior of the bias-prior CSV (default: ``bayes.default_bias_prior`` of the params file)."""
+    from dprep.bias import load_bias_priors
+
+    if name is None:
+        if not params_path.is_file():
+            fail(f"--bias-prior not given and {params_path} (for bayes.default_bias_prior) not found.")
+        name = (yaml.safe_load(params_path.read_text()) or {}).get("bayes", {}).get("default_bias_prior")
+        if name is None:
+            fail(f"--bias-prior not given and {params_path} has no bayes.default_bias_prior.")
+    if not priors_path.is_file():
+        fail(f"{priors_path}: no such file (the bias priors; set --bias-priors).")
+    try:
+        priors = load_bias_priors(priors_path)
+    except ValueError as err:
+        fail(str(err))
+    labels = {f"{p.source}: {p.outcome_type}": p for p in priors}
+    hits = [label for label, p in labels.items() if name in (label, p.source)]
+    if len(hits) != 1:
+        fail(f"--bias-prior {name!r} matches {len(hits)} rows of {priors_path}; give one of: "
+             + "; ".join(map(repr, labels)) + ".")
+    return hits[0], labels[hits[0]]
+
+
+def _bayes(yi: np.ndarray, vi: np.ndarray, correlations: bool, seed: int, draws: int) -> dict[str, Any]:
+    from dprep import bayes
+    from dprep.diagnostics import ConvergenceError
+
+    try:
+        fit = bayes.bayesian_meta(yi, np.sqrt(vi), fisher_z=correlations, seed=seed, draws=draws, cores=1,
+                                  target_accept=TARGET_ACCEPT)
+    except ConvergenceError as err:
+        fail(f"--bayes: the fit failed its convergence gates: {err}", code=1)
+    res = fit.as_dict()
+    keys = ["post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_95"]
+    if correlations:
+        keys += ["post_mean_mu_r", "mu_r_hdi_95"]
+    out = {key: res[key] for key in keys}
+    out["bayes"] = {
+        "model": "normal-normal random effects, non-centred (Higgins et al. 2009)",
+        "mu_prior": [0.0, 1.0], "tau_prior": "HalfNormal(0.5)", "seed": seed, "draws": draws, "chains": 4,
+        "target_accept": TARGET_ACCEPT,
+        "theta_new_hdi_95": res["theta_new_hdi_95"], "n_divergent": res["n_divergent"],
+        "min_ess_bulk": res["min_ess_bulk"], "max_r_hat": float(fit.diagnostics.table["r_hat"].max()),
+        "seconds": res["compile_seconds"] + res["sample_seconds"], "ess_per_second": res["ess_per_second"],
+    }
+    return out
+
+
+def _blinding_analysis(yi, vi, status: pd.Series, correlations: bool, settings: dict, prior_label: str,
+                       prior, path: Path) -> dict[str, Any]:
+    from dprep.bias import bias_adjusted_meta, smd_bias_to_fisher_z
+
+    try:
+        groups = meta.subgroup_analysis(yi, vi, status, name=status.name, **settings)
+    except ValueError as err:
+        fail(f"{path}: blinding subgroups: {err}")
+    rows = groups.subgroups.to_dict(orient="records")
+    if correlations:
+        rows = [{**row, **_r_scale(row)} for row in rows]
+    mod = groups.moderator
+    if correlations:
+        bias, bias_se, scale_note = smd_bias_to_fisher_z(prior.bias_smd, float(np.sqrt(prior.bias_var_smd)))
+    else:
+        bias, bias_se = prior.bias_smd, float(np.sqrt(prior.bias_var_smd))
+        scale_note = "yi assumed to be a standardized mean difference (the bias prior's scale)."
+    at_risk = (status != "blinded").to_numpy()
+    adj = bias_adjusted_meta(yi, vi, at_risk, bias_mean=bias, bias_var=bias_se**2, level=settings["level"])
+    fits = {}
+    for label, fit in (("unadjusted", adj.unadjusted), ("adjusted", adj.adjusted)):
+        row = {"estimate": fit.estimate, "se": float(fit.se[0]), "ci_lb": float(fit.ci_lb[0]),
+               "ci_ub": float(fit.ci_ub[0]), "pval": float(fit.pval[0]), "tau2": fit.tau2}
+        if correlations:
+            row["estimate_r"] = float(meta.z_to_r(row["estimate"]))
+            row["ci_r"] = meta.z_to_r([row["ci_lb"], row["ci_ub"]]).tolist()
+        fits[label] = row
+    return {
+        "blinding": {
+            "column": status.name, "counts": status.value_counts().sort_index().to_dict(),
+            "subgroups": rows,
+            "regression": {"qm": mod.qm, "qm_df": list(mod.qm_df), "qm_p": mod.qm_p, "tau2_residual": mod.tau2,
+                           "r2": mod.r2, "coefficients": mod.summary_frame().to_dict(orient="records")},
+        },
+        "bias_adjusted": {
+            "prior": prior_label, "bias_smd": prior.bias_smd, "bias_var_smd": prior.bias_var_smd,
+            "bias": bias, "bias_var": bias_se**2, "n_adjusted": adj.n_unblinded,
+            "method": "DL, z (Turner et al. 2009 additive bias; unblinded and unclear studies adjusted)",
+            "assumptions": [scale_note, *prior.assumptions, *adj.assumptions], **fits,
+        },
+    }
+
+
 def analyse(
     path: Path,
     *,
@@ -89,6 +201,13 @@ def analyse(
     test: str = "z",
     level: float = 0.95,
     moderator: str | None = None,
+    bayes: bool = False,
+    seed: int = DEFAULT_SEED,
+    draws: int = 2000,
+    blinding_col: str | None = None,
+    bias_prior: str | None = None,
+    bias_priors: Path = Path("data/raw/blinding_bias_priors.csv"),
+    params: Path = Path("params.yaml"),
 ) -> dict[str, Any]:
     """Run the meta-analysis behind ``dprep meta`` and return its JSON-ready result.
 
@@ -106,6 +225,21 @@ def analyse(
     moderator : str, optional
         Column of a moderator: numeric if every cell is a number, otherwise categorical (then per-subgroup
         estimates are added).
+    bayes : bool
+        Add a Bayesian random-effects fit (:func:`dprep.bayes.bayesian_meta`, μ ~ Normal(0, 1),
+        τ ~ HalfNormal(0.5), 4 chains, target acceptance :data:`TARGET_ACCEPT`), gated on R-hat, ESS and
+        divergences.
+    seed, draws : int
+        Sampler seed and posterior draws per chain of the Bayesian fit.
+    blinding_col : str, optional
+        Column with ``blinded``, ``unblinded`` or ``unclear`` per study: adds the subgroup analysis and the
+        meta-regression on blinding, and the bias-adjusted estimate in which unblinded and unclear studies
+        are shifted by the bias prior (for correlations translated to Fisher z at d = 0).
+    bias_prior : str, optional
+        Source (or ``"source: outcome type"``) of the prior in ``bias_priors``; default the params file's
+        ``bayes.default_bias_prior``.
+    bias_priors, params : pathlib.Path
+        The meta-epidemiological bias estimates and the pipeline's params file.
 
     Returns
     -------
@@ -113,12 +247,16 @@ def analyse(
         ``k, method, test, level, scale, estimate, se, stat, pval, ci_lb, ci_ub, tau2, tau2_se, tau2_ci,
         tau, tau_ci, i2, i2_ci, h2, h2_ci, q, q_df, q_p, pi_lb, pi_ub, ddf`` (analysis scale); with r/n also
         ``estimate_r, ci_r, pi_r, pct_variance``; with a moderator also ``moderator, moderator_type, qm,
-        qm_df, qm_p, qe, qe_df, qe_p, tau2_residual, r2, coefficients`` and, if categorical, ``subgroups``.
+        qm_df, qm_p, qe, qe_df, qe_p, tau2_residual, r2, coefficients`` and, if categorical, ``subgroups``;
+        with ``bayes`` also ``post_mean_mu, post_sd_mu, post_mean_tau, mu_hdi_95`` (and for r/n
+        ``post_mean_mu_r, mu_r_hdi_95``) and ``bayes`` (settings, diagnostics, cost); with ``blinding_col``
+        also ``blinding`` and ``bias_adjusted``.
 
     Raises
     ------
     typer.Exit
-        With code 2 and a message naming file, row and column, on bad input.
+        With code 2 and a message naming file, row and column, on bad input; with code 1 when the
+        Bayesian fit fails its convergence gates.
     """
     if method not in meta.METHODS:
         fail(f"--method must be one of {', '.join(meta.METHODS)}; got {method!r}.")
@@ -144,6 +282,8 @@ def analyse(
     if yi.size < 2:
         fail(f"{path}: at least 2 studies are needed, found {yi.size}.")
     mods = _moderator(table, moderator, path) if moderator else None
+    status = _blinding(table, blinding_col, path) if blinding_col else None
+    prior = _bias_prior(bias_prior, bias_priors, params) if blinding_col else None
 
     settings = dict(method=method, test=test, level=level)
     try:
@@ -181,6 +321,10 @@ def analyse(
             if correlations:
                 rows = [{**row, **_r_scale(row)} for row in rows]
             out["subgroups"] = rows
+    if status is not None:
+        out.update(_blinding_analysis(yi, vi, status, correlations, settings, *prior, path))
+    if bayes:
+        out.update(_bayes(yi, vi, correlations, seed, draws))
     return out
 
 
@@ -200,6 +344,20 @@ def register(app: typer.Typer) -> None:
         moderator: Optional[str] = typer.Option(
             None, "--moderator", help="Moderator column: numeric if all cells are numbers, else categorical."
         ),
+        bayes: bool = typer.Option(False, "--bayes", help="Add a Bayesian random-effects fit (PyMC, gated)."),
+        seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the Bayesian sampler."),
+        draws: int = typer.Option(2000, "--draws", min=100, help="Posterior draws per chain (--bayes)."),
+        blinding_col: Optional[str] = typer.Option(
+            None, "--blinding-col", help="Column of blinded/unblinded/unclear: subgroups, meta-regression, "
+            "bias-adjusted estimate."
+        ),
+        bias_prior: Optional[str] = typer.Option(
+            None, "--bias-prior", help="Bias prior (source name); default bayes.default_bias_prior of --params."
+        ),
+        bias_priors: Path = typer.Option(
+            Path("data/raw/blinding_bias_priors.csv"), "--bias-priors", help="CSV of meta-epidemiological bias estimates."
+        ),
+        params: Path = typer.Option(Path("params.yaml"), "--params", help="Params file (default bias prior)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Random-effects meta-analysis of correlations (Fisher z) or of any (yi, vi).
@@ -208,4 +366,6 @@ def register(app: typer.Typer) -> None:
         line) and the column.
         """
         emit(analyse(csv, r_col=r_col, n_col=n_col, yi_col=yi_col, vi_col=vi_col, method=method,
-                     test=test, level=level, moderator=moderator), as_json)
+                     test=test, level=level, moderator=moderator, bayes=bayes, seed=seed, draws=draws,
+                     blinding_col=blinding_col, bias_prior=bias_prior, bias_priors=bias_priors,
+                     params=params), as_json)

@@ -1,0 +1,231 @@
+"""DVC stage `bayes`: Bayesian meta-analysis and the blinding-bias model, with their diagnostics.
+
+(a) Bayesian random-effects meta-analysis of the 16 music correlations (Fisher z; priors from
+    params.yaml) beside the REML result of the `meta` stage, checked against an MCMC-free grid
+    posterior.
+(b) The blinding-bias model (Welton et al. 2009) on each original (1993, unblinded interviewers) /
+    replication (2019, double-blind) pair of the `replication` stage, under every prior of the
+    sensitivity table: no bias, each row of ``blinding_bias_priors.csv`` translated to the SMD scale
+    by :mod:`dprep.bias` (β ~ Normal(bias, √(bias variance))), and a wide prior.  The default prior is
+    named in params (Hróbjartsson et al. 2013).
+(c) The frequentist bias-adjusted estimate (Turner et al. 2009) of the same pairs, per prior.
+(d) Every InferenceData as NetCDF, diagnostics (R-hat, bulk/tail ESS, divergences) and costs (time,
+    ESS/s) as CSV, figures as PNG with alt texts in ``figures.json``; all in ``data/processed/bayes/``.
+
+A model that fails its convergence gates stops the stage with a message naming the model and the
+parameter; the previous outputs are then left as they were.
+"""
+
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import yaml
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
+
+from dprep import bayes, bayes_plots, meta  # noqa: E402
+from dprep.bias import bias_adjusted_meta, load_bias_priors  # noqa: E402
+from dprep.diagnostics import ConvergenceError  # noqa: E402
+from dprep.evidence import read_table  # noqa: E402
+from dprep.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+
+VALIDATED = Path("data/processed/validated")
+META = Path("data/processed/meta/summary.json")
+REPLICATION = Path("data/processed/replication/metrics.json")
+OUT = Path("data/processed/bayes")
+NO_BIAS, WIDE = "no bias (β = 0)", "wide"
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
+
+
+def _beta_priors(default_source: str) -> tuple[dict[str, tuple[float, float]], str, pd.DataFrame]:
+    """β priors (mean, SD) by name from the validated evidence table, the default's name, and a table."""
+    priors = load_bias_priors(VALIDATED / "blinding_bias_priors.csv")
+    named = {f"{p.source}: {p.outcome_type}": p for p in priors}
+    default = [name for name, p in named.items() if p.source == default_source]
+    if len(default) != 1:
+        raise SystemExit(f"bayes: params bayes.default_bias_prior = {default_source!r} must match exactly one "
+                         f"source in blinding_bias_priors.csv; it matches {len(default)}.")
+    table = pd.DataFrame([{"prior": name, "source": p.source, "outcome_type": p.outcome_type,
+                           "bias_smd": p.bias_smd, "bias_sd": float(np.sqrt(p.bias_var_smd)),
+                           "bias_var_smd": p.bias_var_smd, "default": name == default[0]}
+                          for name, p in named.items()])
+    spec = {name: (p.bias_smd, float(np.sqrt(p.bias_var_smd))) for name, p in named.items()}
+    return spec, default[0], table
+
+
+def _gated(name: str, fit, *args, **kwargs):
+    """Run a fit; a convergence failure ends the stage with the model's name and the failed checks."""
+    try:
+        return fit(*args, **kwargs)
+    except ConvergenceError as err:
+        raise SystemExit(f"bayes: model {name!r} failed its convergence gates: {err}") from None
+
+
+def _diagnostics(model: str, fit) -> tuple[pd.DataFrame, dict]:
+    report, timing = fit.diagnostics, fit.timing
+    table = report.table.assign(model=model)
+    cost = {"model": model, "n_divergent": report.n_divergent, "n_draws": report.n_draws,
+            "passed": report.passed, "max_r_hat": float(report.table["r_hat"].max()),
+            "min_ess_bulk": timing.min_ess_bulk, "min_ess_tail": float(report.table["ess_tail"].min()),
+            "compile_seconds": timing.compile_seconds, "sample_seconds": timing.sample_seconds,
+            "total_seconds": timing.total_seconds, "ess_per_second": timing.ess_per_second,
+            "ess_per_sampling_second": timing.ess_per_sampling_second}
+    return table[["model", *report.table.columns]], cost
+
+
+def _grid_check(fit: bayes.BayesMetaResult, grid: bayes.GridPosterior) -> dict:
+    """MCMC against quadrature: |difference| ≤ 4 MCSE + the grid's own error bound, per moment."""
+    rows = {"mu": fit.summary.set_index("parameter").loc["mu"], "tau": fit.summary.set_index("parameter").loc["tau"]}
+    out = {}
+    for par in ("mu", "tau"):
+        for moment, mcse in (("mean", "mcse_mean"), ("sd", "mcse_sd")):
+            key = f"{par}_{moment}"
+            diff = abs(float(rows[par][moment]) - getattr(grid, key))
+            tol = 4 * float(rows[par][mcse]) + grid.grid_error[key]
+            out[key] = {"mcmc": float(rows[par][moment]), "grid": getattr(grid, key), "abs_diff": diff,
+                        "tolerance": tol, "ok": diff <= tol}
+    out["passed"] = all(v["ok"] for v in out.values())
+    return out
+
+
+def main() -> int:
+    start = time.perf_counter()
+    params = yaml.safe_load(Path("params.yaml").read_text())
+    p, seed = params["bayes"], int(params["seed"])
+    sampler = dict(draws=p["draws"], tune=p["tune"], chains=p["chains"], cores=p["cores"],
+                   target_accept=p["target_accept"])
+    mu_prior, wide = tuple(p["mu_prior"]), tuple(p["wide_beta_prior"])
+    for path, stage in ((META, "meta"), (REPLICATION, "replication")):
+        if not path.is_file():
+            raise SystemExit(f"bayes: {path} does not exist. Run the '{stage}' stage first (dvc repro {stage}).")
+    reml = json.loads(META.read_text())
+    pairs = json.loads(REPLICATION.read_text())["contrasts"]
+    studies = read_table(VALIDATED, "music_correlations_macnamara2014")
+    yi, vi = meta.escalc_zcor(studies["r"], studies["n"])
+    sei = np.sqrt(vi)
+    spec, default, prior_table = _beta_priors(p["default_bias_prior"])
+
+    n_models = 1 + len(pairs) * (len(spec) + 2)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with progress:
+        task = progress.add_task("bayes: meta-analysis of 16 correlations", total=n_models)
+        fit = _gated("meta-analysis", bayes.bayesian_meta, yi, sei, mu_prior=mu_prior,
+                     tau_prior_sd=p["tau_prior_sd"], fisher_z=True,
+                     study_labels=[str(r) for r in studies["row"]], seed=seed, **sampler)
+        progress.advance(task)
+        sens = {}
+        for i, (contrast, pair) in enumerate(pairs.items(), start=1):
+            progress.update(task, description=f"bayes: blinding model, {contrast} ({len(spec) + 2} priors)")
+            y = [pair["original"]["d"], pair["replication"]["d"]]
+            s = [pair["original_se"], pair["replication_se"]]
+            sens[contrast] = _gated(f"blinding model, {contrast}", bayes.prior_sensitivity, y, s, [1, 0],
+                                    spec, wide_prior=wide, mu_prior=mu_prior, seed=seed + i, **sampler)
+            progress.advance(task, len(spec) + 2)
+    grid = bayes.grid_posterior_meta(yi, sei, mu_prior=mu_prior, tau_prior_sd=p["tau_prior_sd"], n_grid=p["grid_n"])
+    grid_check = _grid_check(fit, grid)
+
+    diag_rows, costs = [], []
+    table, cost = _diagnostics("meta-analysis", fit)
+    diag_rows.append(table)
+    costs.append(cost)
+    sensitivity, adjusted, blinding = [], [], {}
+    for contrast, res in sens.items():
+        pair = pairs[contrast]
+        sensitivity.append(res.table.assign(contrast=contrast, default=res.table["prior"] == default))
+        for name, prior_fit in res.fits.items():
+            table, cost = _diagnostics(f"{contrast} | {name}", prior_fit)
+            diag_rows.append(table)
+            costs.append(cost)
+        y = [pair["original"]["d"], pair["replication"]["d"]]
+        v = [pair["original_se"] ** 2, pair["replication_se"] ** 2]
+        for name, (b, sd) in {NO_BIAS: (0.0, 0.0), **spec}.items():
+            adj = bias_adjusted_meta(y, v, [True, False], bias_mean=b, bias_var=sd ** 2)
+            adjusted.append({"contrast": contrast, "prior": name, "bias_mean": b, "bias_var": sd ** 2,
+                             "unadjusted": adj.unadjusted.estimate, "adjusted": adj.adjusted.estimate,
+                             "se": float(adj.adjusted.se[0]), "ci_lb": float(adj.adjusted.ci_lb[0]),
+                             "ci_ub": float(adj.adjusted.ci_ub[0]), "pval": float(adj.adjusted.pval[0]),
+                             "tau2": adj.adjusted.tau2, "default": name == default})
+        d_fit = res.fits[default]
+        row = res.table.set_index("prior").loc[default]
+        blinding[contrast] = {
+            "default_prior": default, "beta_prior": list(d_fit.beta_prior),
+            "theta_mean": row["theta_mean"], "theta_hdi_95": [row["theta_hdi_low"], row["theta_hdi_high"]],
+            "p_theta_positive": row["p_theta_positive"], "beta_post_mean": row["beta_post_mean"],
+            "original_d": pair["original"]["d"], "replication_d": pair["replication"]["d"],
+            "replication_source": pair["replication_source"],
+        }
+    sensitivity = pd.concat(sensitivity, ignore_index=True)
+    sensitivity = sensitivity[["contrast", *sensitivity.columns.drop("contrast")]]
+    comparison = pd.DataFrame([
+        {"method": f"REML ({reml['test']})", "estimate_z": reml["estimate"], "low_z": reml["ci_lb"],
+         "high_z": reml["ci_ub"], "estimate_r": reml["estimate_r"], "low_r": reml["ci_r"][0],
+         "high_r": reml["ci_r"][1], "tau": reml["tau"], "interval": "95% CI"},
+        {"method": "Bayes (NUTS)", "estimate_z": fit.post_mean_mu, "low_z": fit.mu_hdi_95[0],
+         "high_z": fit.mu_hdi_95[1], "estimate_r": fit.as_dict()["post_mean_mu_r"], "low_r": fit.mu_r_hdi_95[0],
+         "high_r": fit.mu_r_hdi_95[1], "tau": fit.post_mean_tau, "interval": "95% HDI"},
+        {"method": "Bayes (grid quadrature)", "estimate_z": grid.mu_mean, "low_z": np.nan, "high_z": np.nan,
+         "estimate_r": np.nan, "low_r": np.nan, "high_r": np.nan, "tau": grid.tau_mean, "interval": ""},
+    ])
+
+    plots = {
+        "trace_meta": bayes_plots.plot_trace(fit.idata, ["mu", "tau"]),
+        "posterior_meta": bayes_plots.plot_posterior_hdi(fit.idata, ["mu_r", "tau"], ref_val=0.0,
+                                                         labels=["pooled correlation r", "τ (Fisher z)"]),
+        "mu_vs_reml": bayes_plots.plot_mu_vs_reml(fit.idata, reml["estimate_r"], tuple(reml["ci_r"]),
+                                                  transform=np.tanh, scale_label="correlation r"),
+    }
+    for contrast, res in sens.items():
+        d_fit = res.fits[default]
+        plots[f"trace_{_slug(contrast)}"] = bayes_plots.plot_trace(d_fit.idata, ["theta", "beta"])
+        plots[f"beta_{_slug(contrast)}"] = bayes_plots.plot_beta_prior_posterior(d_fit.idata, d_fit.beta_prior)
+        plots[f"posterior_{_slug(contrast)}"] = bayes_plots.plot_posterior_hdi(
+            d_fit.idata, ["theta", "beta"], ref_val=0.0, labels=["θ, bias-free d", "β, blinding bias (d)"])
+    costs = pd.DataFrame(costs)
+    metrics = {
+        "seed": seed, "sampler": sampler, "mu_prior": list(mu_prior), "tau_prior_sd": p["tau_prior_sd"],
+        "wide_beta_prior": list(wide),
+        "meta": {**fit.as_dict(), "reml": {k: reml[k] for k in ("estimate", "ci_lb", "ci_ub", "estimate_r",
+                                                                 "ci_r", "tau")},
+                 "grid_check": grid_check},
+        "blinding": blinding,
+        "all_passed": bool(costs["passed"].all()), "n_models": len(costs),
+        "total_sampling_seconds": float(costs["total_seconds"].sum()),
+        "stage_seconds": time.perf_counter() - start,
+    }
+    with atomic_dir(OUT) as tmp:
+        bayes.save_idata(fit.idata, tmp / "idata" / "meta.nc")
+        for contrast, res in sens.items():
+            for name, prior_fit in res.fits.items():
+                bayes.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{_slug(contrast)}__{_slug(name)}.nc")
+        write_csv(tmp / "meta_posterior.csv", fit.summary)
+        write_csv(tmp / "meta_comparison.csv", comparison)
+        write_csv(tmp / "beta_priors.csv", prior_table)
+        write_csv(tmp / "sensitivity.csv", sensitivity)
+        write_csv(tmp / "bias_adjusted.csv", pd.DataFrame(adjusted))
+        write_csv(tmp / "diagnostics.csv", pd.concat(diag_rows, ignore_index=True))
+        write_csv(tmp / "timing.csv", costs)
+        for name, plot in plots.items():
+            save_figure(tmp / f"{name}.png", plot.figure, dpi=120)
+            plt.close(plot.figure)
+        write_json(tmp / "figures.json", {name: plot.alt_text for name, plot in plots.items()})
+        metrics["stage_seconds"] = time.perf_counter() - start
+        write_json(tmp / "metrics.json", metrics)
+    print(f"bayes: {len(costs)} models passed their gates; μ_r = {metrics['meta']['post_mean_mu_r']:.3f}, "
+          f"grid check {'passed' if grid_check['passed'] else 'FAILED'}; {metrics['stage_seconds']:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""The `replication` and `bayes` stages, run on the current processed inputs in a temporary folder.
+
+The stage scripts read and write paths relative to the working directory, so each test copies the
+inputs they need (validated, primary and meta outputs) into ``tmp_path``, writes a params file and
+runs the stage's ``main`` there.  Reference for the bias prior: the Hróbjartsson et al. (2013) row of
+``blinding_bias_priors.csv`` (ΔSMD −0.23, 95% CI −0.40 to −0.06 → β ~ Normal(0.23, 0.34/(2·1.96))).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parents[1]
+PROCESSED = ROOT / "data" / "processed"
+INPUTS = ("validated", "primary", "meta")
+
+PARAMS = {
+    "replication": {"sesoi": 0.3},
+    "bayes": {"draws": 1000, "tune": 1000, "chains": 4, "cores": 1, "target_accept": 0.95,
+              "mu_prior": [0.0, 1.0], "tau_prior_sd": 0.5, "wide_beta_prior": [0.0, 1.0],
+              "default_bias_prior": "Hrobjartsson et al. 2013", "grid_n": 400},
+}
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not all((PROCESSED / d).is_dir() for d in INPUTS),
+                       reason="processed inputs missing: run dvc repro meta first"),
+]
+
+
+def _stage(name: str):
+    spec = importlib.util.spec_from_file_location(f"stage_{name}", ROOT / "analysis" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _workspace(tmp_path: Path, overrides: dict | None = None) -> Path:
+    for name in INPUTS:
+        shutil.copytree(PROCESSED / name, tmp_path / "data" / "processed" / name)
+    params = yaml.safe_load((ROOT / "params.yaml").read_text())
+    params.update(PARAMS)
+    for key, value in (overrides or {}).items():
+        params["bayes"] = {**params["bayes"], key: value}
+    (tmp_path / "params.yaml").write_text(yaml.safe_dump(params, allow_unicode=True))
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def stages_run(tmp_path_factory):
+    work = _workspace(tmp_path_factory.mktemp("stages"))
+    mp = pytest.MonkeyPatch()
+    mp.chdir(work)
+    try:
+        assert _stage("replication").main() == 0
+        assert _stage("bayes").main() == 0
+    finally:
+        mp.undo()
+    return work / "data" / "processed"
+
+
+def test_replication_outputs(stages_run):
+    out = stages_run / "replication"
+    for name in ("metrics.json", "replication.csv", "bayes_factors.csv", "orig_vs_rep.png", "figures.json"):
+        assert (out / name).is_file(), name
+    table = pd.read_csv(out / "replication.csv").set_index("contrast")
+    # original best vs good: d = sqrt(4.59) * sqrt(1/10 + 1/10); top two vs third: effective n 20 and 10
+    assert table.loc["best vs good", "orig_d"] == pytest.approx(math.sqrt(4.59 * 0.2), rel=1e-12)
+    assert table.loc["top two vs third group", "orig_d"] == pytest.approx(math.sqrt(11.86 * 0.15), rel=1e-12)
+    assert table.loc["best vs good", "rep_d"] == pytest.approx(-0.93 * math.sqrt(2 / 13), rel=1e-12)
+    assert table.loc["top two vs third group", "replication_source"] == "derived"
+    bfs = pd.read_csv(out / "bayes_factors.csv")
+    assert (bfs["source"] == "not available").sum() == 1  # the 1993 three-group F was not reported
+
+
+def test_bayes_outputs_and_gates(stages_run):
+    out = stages_run / "bayes"
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["all_passed"] and metrics["meta"]["grid_check"]["passed"]
+    timing = pd.read_csv(out / "timing.csv")
+    assert len(timing) == metrics["n_models"] == 1 + 2 * (7 + 2)  # meta + 2 contrasts × (7 priors, none, wide)
+    assert (timing["n_divergent"] == 0).all() and (timing["max_r_hat"] <= 1.01).all()
+    diag = pd.read_csv(out / "diagnostics.csv")
+    assert diag[["ok_r_hat", "ok_ess_bulk", "ok_ess_tail"]].all().all()
+    assert len(list((out / "idata").glob("*.nc"))) == len(timing)
+    alt = json.loads((out / "figures.json").read_text())
+    for name in alt:
+        assert (out / f"{name}.png").is_file() and len(alt[name]) > 40
+
+
+def test_default_beta_prior_is_the_hrobjartsson_translation(stages_run):
+    sd = (0.40 - 0.06) / (2 * stats.norm.ppf(0.975))
+    metrics = json.loads((stages_run / "bayes" / "metrics.json").read_text())
+    for contrast in ("best vs good", "top two vs third group"):
+        block = metrics["blinding"][contrast]
+        assert block["default_prior"].startswith("Hrobjartsson et al. 2013")
+        assert block["beta_prior"] == pytest.approx([0.23, sd], rel=1e-12)
+    sens = pd.read_csv(stages_run / "bayes" / "sensitivity.csv")
+    row = sens[sens["default"]]
+    assert len(row) == 2 and row["beta_prior_mean"].tolist() == pytest.approx([0.23, 0.23], rel=1e-12)
+
+
+def test_failing_gate_fails_the_stage_and_names_the_parameter(tmp_path, monkeypatch):
+    work = _workspace(tmp_path, {"draws": 60, "tune": 60})
+    monkeypatch.chdir(work)
+    assert _stage("replication").main() == 0
+    with pytest.raises(SystemExit) as exc:
+        _stage("bayes").main()
+    message = str(exc.value)
+    assert "meta-analysis" in message and "ESS of" in message
+    assert not (work / "data" / "processed" / "bayes").exists()  # nothing written
