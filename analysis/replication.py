@@ -30,7 +30,8 @@ from dprep.bayes_factors import jzs_anova_bf, jzs_ttest_bf  # noqa: E402
 from dprep.effects import f_from_eta2  # noqa: E402
 from dprep.evidence import read_table  # noqa: E402
 from dprep.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
-from dprep.replication import d_from_f, d_from_t, replication_report  # noqa: E402
+from dprep.effects import cohens_d_from_t  # noqa: E402
+from dprep.replication import d_from_f, replication_report  # noqa: E402
 
 VALIDATED = Path("data/processed/validated")
 DERIVED = Path("data/processed/primary/derived.csv")
@@ -148,7 +149,7 @@ def main() -> int:
     contrasts, bfs, notes = [], [], {}
     # best vs good
     d_o = d_from_f(float(bvg_o["value"]), n_o, n_o)
-    d_r = d_from_t(float(bvg_r["value"]), n_r, n_r)
+    d_r = cohens_d_from_t(float(bvg_r["value"]), n_r, n_r)
     rep = replication_report(d_o, n_o, n_o, d_r, n_r, n_r, sesoi=sesoi, level=level, orig_df=df_o,
                              rep_df=int(bvg_r["df2"]))
     contrasts.append(("best vs good", "reported", rep))

@@ -37,7 +37,6 @@ from dprep._checks import positive as _positive
 
 __all__ = [
     "GOLDEN_RATIO",
-    "d_from_t",
     "d_from_f",
     "d_from_r",
     "d_standard_error",
@@ -102,37 +101,6 @@ def _scale(n1: int, n2: int) -> float:
 # --------------------------------------------------------------------------------------------
 # conversions
 # --------------------------------------------------------------------------------------------
-def d_from_t(t: float, n1: int, n2: int) -> float:
-    """Cohen's d from a two-sample (pooled-variance) t statistic: d = t·√(1/n1 + 1/n2).
-
-    Parameters
-    ----------
-    t : float
-        Student t statistic (sign = direction).
-    n1, n2 : int
-        Group sizes (≥ 2 each).
-
-    Returns
-    -------
-    float
-        Cohen's d (pooled-SD standardized mean difference).
-
-    Raises
-    ------
-    ValueError
-        If ``t`` is not finite or a group size is < 2.
-
-    References
-    ----------
-    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to
-    Meta-Analysis. Wiley, ch. 4 (d from t for independent groups).
-    """
-    func = "d_from_t"
-    t = _finite("t", func, t)
-    n1, n2 = _count("n1", func, n1), _count("n2", func, n2)
-    return t * _scale(n1, n2)
-
-
 def d_from_f(f: float, n1: int, n2: int, *, sign: int = 1) -> float:
     """Cohen's d from an F(1, df) contrast between two groups: d = ±√F·√(1/n1 + 1/n2).
 

@@ -1,4 +1,5 @@
-"""Tests of ``dprep meta`` (typer CliRunner): BCG against metafor, music correlations, bad input.
+"""Tests of ``dprep meta`` (typer CliRunner): BCG against metafor, music correlations, bad input,
+``--bayes`` and ``--blinding-col``.
 
 The command is registered on a fresh Typer app with a callback, so it is invoked as a sub-command
 exactly as under ``dprep`` whatever other commands exist.
@@ -13,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import typer
+from scipy import stats
 from typer.testing import CliRunner
 
 from dprep import meta
@@ -183,3 +185,123 @@ def test_registered_in_dprep_cli():
 
     result = CliRunner().invoke(dprep_app, ["meta", "--help"])
     assert result.exit_code == 0 and "--moderator" in result.stdout
+
+
+# ----------------------------------------------------------------------------------------------
+# --blinding-col and --bayes.  References: the DerSimonian–Laird formulas computed by hand in
+# numpy (not dprep.meta), the bias prior of Hróbjartsson et al. (2013) (ΔSMD −0.23, 95% CI −0.40
+# to −0.06), and the REML fit of the same data for the Bayesian fit (a weakly informative prior
+# must not move μ far from the likelihood).
+# ----------------------------------------------------------------------------------------------
+PRIORS = Path(__file__).resolve().parents[1] / "data" / "raw" / "blinding_bias_priors.csv"
+HROB = "Hrobjartsson et al. 2013"
+HROB_SD = (0.40 - 0.06) / (2 * stats.norm.ppf(0.975))  # SE from the reported 95% CI
+
+# Standardized mean differences: two unblinded, two blinded, one unclear.
+SMD_CSV = "study,yi,vi,blind\na,0.80,0.05,unblinded\nb,0.30,0.04,blinded\nc,0.70,0.06,Unblinded\nd,0.20,0.05,blinded\ne,0.50,0.08,unclear\n"
+# The 16 music correlations (Macnamara et al. 2014, as in the project's data): enough heterogeneity that
+# τ is away from 0, where NUTS runs without divergences.
+R_CSV = "study,r,n,blind\na,0.5,40,unblinded\nb,0.3,60,blinded\nc,0.45,35,unblinded\nd,0.2,80,blinded\ne,0.35,50,unclear\n"
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def dl_pool(y, v):
+    """DerSimonian–Laird estimate, by the textbook formulas (independent of dprep.meta)."""
+    y, v = np.asarray(y, float), np.asarray(v, float)
+    w = 1 / v
+    q = np.sum(w * (y - np.sum(w * y) / w.sum()) ** 2)
+    tau2 = max(0.0, (q - (y.size - 1)) / (w.sum() - np.sum(w**2) / w.sum()))
+    ws = 1 / (v + tau2)
+    return float(np.sum(ws * y) / ws.sum()), float(1 / math.sqrt(ws.sum())), tau2
+
+
+def test_bias_adjusted_estimate_hand_computed(app, tmp_path):
+    out = run_json(app, write(tmp_path, "smd.csv", SMD_CSV), "--yi-col", "yi", "--vi-col", "vi",
+                   "--blinding-col", "blind", "--bias-prior", HROB, "--bias-priors", PRIORS)
+    adj = out["bias_adjusted"]
+    assert adj["prior"] == "Hrobjartsson et al. 2013: subjective measurement scale"
+    assert adj["bias"] == pytest.approx(0.23, abs=1e-12)
+    assert adj["bias_var"] == pytest.approx(HROB_SD**2, rel=1e-9)
+    assert adj["n_adjusted"] == 3  # unblinded and unclear studies are at risk of bias
+    y = np.array([0.80, 0.30, 0.70, 0.20, 0.50])
+    v = np.array([0.05, 0.04, 0.06, 0.05, 0.08])
+    risk = np.array([True, False, True, False, True])
+    est, se, tau2 = dl_pool(np.where(risk, y - 0.23, y), np.where(risk, v + HROB_SD**2, v))
+    assert adj["adjusted"]["estimate"] == pytest.approx(est, rel=1e-9)
+    assert adj["adjusted"]["se"] == pytest.approx(se, rel=1e-9)
+    assert adj["adjusted"]["tau2"] == pytest.approx(tau2, abs=1e-12)
+    assert adj["unadjusted"]["estimate"] == pytest.approx(dl_pool(y, v)[0], rel=1e-9)
+
+
+def test_blinding_subgroups_and_regression(app, tmp_path):
+    out = run_json(app, write(tmp_path, "smd.csv", SMD_CSV), "--yi-col", "yi", "--vi-col", "vi", "--method", "DL",
+                   "--blinding-col", "blind", "--bias-prior", HROB, "--bias-priors", PRIORS)
+    blind = out["blinding"]
+    assert blind["counts"] == {"blinded": 2, "unblinded": 2, "unclear": 1}  # case folded
+    groups = {row["group"]: row for row in blind["subgroups"]}
+    # each subgroup is its own DL fit: blinded (0.30, 0.20), unblinded (0.80, 0.70), unclear alone
+    assert groups["blinded"]["estimate"] == pytest.approx(dl_pool([0.30, 0.20], [0.04, 0.05])[0], rel=1e-9)
+    assert groups["unblinded"]["estimate"] == pytest.approx(dl_pool([0.80, 0.70], [0.05, 0.06])[0], rel=1e-9)
+    assert groups["unclear"]["estimate"] == pytest.approx(0.50)
+    reg = blind["regression"]
+    assert reg["qm_df"] == [2]
+    names = [c["name"] for c in reg["coefficients"]]
+    assert names == ["intrcpt", "blindunblinded", "blindunclear"]  # blinded is the reference level
+    assert reg["coefficients"][1]["estimate"] > 0.3  # unblinded studies report larger effects here
+
+
+def test_correlations_use_the_fisher_z_translation(app, tmp_path):
+    out = run_json(app, write(tmp_path, "r.csv", R_CSV), "--blinding-col", "blind", "--bias-prior", HROB,
+                   "--bias-priors", PRIORS)
+    # at d = 0 with equal groups: shift = atanh(0.23/sqrt(0.23^2 + 4)), SE = 0.5 * SE_SMD
+    assert out["bias_adjusted"]["bias"] == pytest.approx(math.atanh(0.23 / math.sqrt(0.23**2 + 4)), rel=1e-12)
+    assert out["bias_adjusted"]["bias_var"] == pytest.approx((HROB_SD / 2) ** 2, rel=1e-9)
+    adjusted = out["bias_adjusted"]["adjusted"]
+    assert adjusted["estimate_r"] == pytest.approx(math.tanh(adjusted["estimate"]), rel=1e-12)
+    assert adjusted["estimate"] < out["bias_adjusted"]["unadjusted"]["estimate"]
+
+
+def test_default_prior_comes_from_the_params_file(app, tmp_path):
+    params = write(tmp_path, "params.yaml", f"bayes:\n  default_bias_prior: \"{HROB}\"\n")
+    out = run_json(app, write(tmp_path, "smd.csv", SMD_CSV), "--yi-col", "yi", "--vi-col", "vi",
+                   "--blinding-col", "blind", "--bias-priors", PRIORS, "--params", params)
+    assert out["bias_adjusted"]["prior"].startswith(HROB)
+    missing = run(app, write(tmp_path, "smd2.csv", SMD_CSV), "--yi-col", "yi", "--vi-col", "vi",
+                  "--blinding-col", "blind", "--bias-priors", PRIORS, "--params", tmp_path / "none.yaml")
+    assert missing.exit_code == 2 and "bias-prior" in missing.output
+
+
+def test_bad_blinding_value_names_row_and_column(app, tmp_path):
+    bad = SMD_CSV.replace("d,0.20,0.05,blinded", "d,0.20,0.05,single-blind")
+    result = run(app, write(tmp_path, "bad.csv", bad), "--yi-col", "yi", "--vi-col", "vi", "--blinding-col", "blind",
+                 "--bias-prior", HROB, "--bias-priors", PRIORS)
+    assert result.exit_code == 2
+    assert "row 4" in result.output and "'blind'" in result.output and "single-blind" in result.output
+
+
+def test_ambiguous_prior_lists_the_choices(app, tmp_path):
+    result = run(app, write(tmp_path, "smd.csv", SMD_CSV), "--yi-col", "yi", "--vi-col", "vi",
+                 "--blinding-col", "blind", "--bias-prior", "Wood et al. 2008", "--bias-priors", PRIORS)
+    assert result.exit_code == 2
+    assert "matches 2 rows" in result.output and "Wood et al. 2008: subjective" in result.output
+
+
+@pytest.mark.slow
+def test_bayes_adds_posterior_summaries_near_reml(app, tmp_path):
+    csv = write(tmp_path, "music.csv", MUSIC_CSV)
+    out = run_json(app, csv, "--bayes", "--draws", 2000, "--seed", 7)
+    for key in ("post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_95", "post_mean_mu_r", "mu_r_hdi_95"):
+        assert key in out
+    low, high = out["mu_hdi_95"]
+    assert low < out["post_mean_mu"] < high
+    # A Normal(0, 1) prior is weak next to 16 studies (SE of μ ≈ 0.07): μ stays near the REML estimate.
+    assert out["post_mean_mu"] == pytest.approx(out["estimate"], abs=0.05)
+    assert math.tanh(low) == pytest.approx(out["mu_r_hdi_95"][0], abs=0.02)
+    assert out["bayes"]["n_divergent"] == 0 and out["bayes"]["max_r_hat"] < 1.01
+    again = run_json(app, csv, "--bayes", "--draws", 2000, "--seed", 7)
+    assert again["post_mean_mu"] == out["post_mean_mu"]  # same seed, same draws

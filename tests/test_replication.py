@@ -9,12 +9,12 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.power import TTestIndPower
 
+from dprep.effects import cohens_d_from_t
 from dprep.replication import (
     GOLDEN_RATIO,
     d_confidence_interval,
     d_from_f,
     d_from_r,
-    d_from_t,
     d_standard_error,
     fixed_effect,
     p_sceptical,
@@ -124,9 +124,9 @@ def test_prediction_interval_matches_replicationsuccess(ser, tau, lower, upper):
 # conversions and intervals for d
 # ------------------------------------------------------------------------------------------------
 def test_d_from_f_is_signed_root_and_agrees_with_t():
-    # Identity F(1, df) = t^2 (Rosenthal 1994): d_from_f(t^2) = |d_from_t(t)| with the given sign.
+    # Identity F(1, df) = t^2 (Rosenthal 1994): d_from_f(t^2) = |d from t| with the given sign.
     assert d_from_f(4.59, 10, 10) == pytest.approx(math.sqrt(4.59) * math.sqrt(0.2), rel=1e-12)
-    assert d_from_f(2.25, 12, 9, sign=-1) == pytest.approx(d_from_t(-1.5, 12, 9), rel=1e-12)
+    assert d_from_f(2.25, 12, 9, sign=-1) == pytest.approx(cohens_d_from_t(-1.5, 12, 9), rel=1e-12)
 
 
 def test_d_from_r_inverts_point_biserial_conversion():
