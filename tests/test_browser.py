@@ -26,8 +26,6 @@ from pathlib import Path
 
 import pytest
 
-from test_notebooks import ensure_pipeline_outputs
-
 ROOT = Path(__file__).resolve().parents[1]
 REPORTS = ROOT / "reports"
 CHROME_FLAGS = (
@@ -63,10 +61,9 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> dict:
+def site(tmp_path_factory: pytest.TempPathFactory, pipeline_outputs: Path) -> dict:
     from dprep.render import load_project, render_project
 
-    ensure_pipeline_outputs()
     project = load_project(REPORTS)  # fails when a listed document is missing
     out = tmp_path_factory.mktemp("browser") / "site"
     pages = render_project(REPORTS, output_dir=out, engine="fallback")

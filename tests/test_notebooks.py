@@ -1,14 +1,11 @@
 """The notebooks in notebooks/ run top to bottom headless, and are committed without outputs.
 
-They read the pipeline outputs in data/processed/; when those are missing the session fixture
-produces them by running the stage scripts (validate → primary → meta) from the repository root,
-as `dvc repro` would (the stages are deterministic and take a few seconds).
+They read the pipeline outputs in data/processed/, which the session fixture ``pipeline_outputs``
+(tests/conftest.py) brings up to date with `dvc repro`.
 """
 
 from __future__ import annotations
 
-import os
-import runpy
 from pathlib import Path
 
 import nbformat
@@ -16,35 +13,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-STAGES = {  # stage script → a file it writes
-    "analysis/validate.py": "data/processed/validated/validation.json",
-    "analysis/primary.py": "data/processed/primary/metrics.json",
-    "analysis/meta.py": "data/processed/meta/summary.json",
-}
-
-
-def ensure_pipeline_outputs() -> None:
-    """Run the stage scripts whose outputs are missing (and every later stage), in the repo root."""
-    missing = [script for script, output in STAGES.items() if not (ROOT / output).exists()]
-    if not missing:
-        return
-    scripts = list(STAGES)[list(STAGES).index(missing[0]):]
-    cwd = Path.cwd()
-    os.chdir(ROOT)
-    try:
-        for script in scripts:
-            status = runpy.run_path(str(ROOT / script), run_name="dprep_stage")["main"]()
-            assert status == 0, f"{script} exited with {status}"
-    finally:
-        os.chdir(cwd)
-
-
-@pytest.fixture(scope="session")
-def pipeline_outputs() -> Path:
-    ensure_pipeline_outputs()
-    return ROOT / "data" / "processed"
-
-
 def test_notebooks_exist() -> None:
     names = [path.name for path in NOTEBOOKS]
     assert names == ["01_primary_studies.ipynb", "02_meta_analysis_sensitivity.ipynb", "03_blinding_priors.ipynb"]
