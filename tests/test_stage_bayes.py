@@ -30,11 +30,7 @@ PARAMS = {
               "default_bias_prior": "Hrobjartsson et al. 2013", "grid_n": 400},
 }
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not all((PROCESSED / d).is_dir() for d in INPUTS),
-                       reason="processed inputs missing: run dvc repro meta first"),
-]
+pytestmark = pytest.mark.slow
 
 
 def _stage(name: str):
@@ -56,7 +52,7 @@ def _workspace(tmp_path: Path, overrides: dict | None = None) -> Path:
 
 
 @pytest.fixture(scope="module")
-def stages_run(tmp_path_factory):
+def stages_run(tmp_path_factory, pipeline_outputs):
     work = _workspace(tmp_path_factory.mktemp("stages"))
     mp = pytest.MonkeyPatch()
     mp.chdir(work)
@@ -109,7 +105,7 @@ def test_default_beta_prior_is_the_hrobjartsson_translation(stages_run):
     assert len(row) == 2 and row["beta_prior_mean"].tolist() == pytest.approx([0.23, 0.23], rel=1e-12)
 
 
-def test_failing_gate_fails_the_stage_and_names_the_parameter(tmp_path, monkeypatch):
+def test_failing_gate_fails_the_stage_and_names_the_parameter(tmp_path, monkeypatch, pipeline_outputs):
     work = _workspace(tmp_path, {"draws": 60, "tune": 60})
     monkeypatch.chdir(work)
     assert _stage("replication").main() == 0
