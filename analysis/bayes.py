@@ -150,7 +150,7 @@ def main() -> int:
             costs.append(cost)
         y = [pair["original"]["d"], pair["replication"]["d"]]
         v = [pair["original_se"] ** 2, pair["replication_se"] ** 2]
-        for name, (b, sd) in {NO_BIAS: (0.0, 0.0), **spec}.items():
+        for name, (b, sd) in {NO_BIAS: (0.0, 0.0), **spec, WIDE: wide}.items():
             adj = bias_adjusted_meta(y, v, [True, False], bias_mean=b, bias_var=sd ** 2)
             adjusted.append({"contrast": contrast, "prior": name, "bias_mean": b, "bias_var": sd ** 2,
                              "unadjusted": adj.unadjusted.estimate, "adjusted": adj.adjusted.estimate,

@@ -102,6 +102,7 @@ def _flat(contrast: str, rep_source: str, report) -> dict:
         "replication_bf_r0": r.replication_bf.bf_r0, "replication_bf_0r": r.replication_bf.bf_0r,
         "sceptical_p": r.sceptical_p, "sceptical_c": r.sceptical_c,
         "tost_p": r.tost.p_value, "tost_equivalent": r.tost.equivalent, "sesoi": r.sesoi,
+        "sesoi_rule": r.sesoi_rule,
         "q": r.q_test.q, "q_p": r.q_test.p_value,
         "fe_estimate": r.fixed_effect.estimate, "fe_ci_low": r.fixed_effect.ci_low,
         "fe_ci_high": r.fixed_effect.ci_high,

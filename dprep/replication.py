@@ -34,6 +34,7 @@ from scipy import integrate, optimize, stats
 from dprep._checks import finite as _finite
 from dprep._checks import integer as _integer
 from dprep._checks import positive as _positive
+from dprep.noncentral import nct_logpdf
 
 __all__ = [
     "GOLDEN_RATIO",
@@ -558,13 +559,18 @@ def replication_bf_t(t_orig: float, n_orig: tuple[int, ...], t_rep: float, n_rep
     Notes
     -----
     B_r0 = ∫ nct(t_r; df_r, δ√N_r) p(δ | t_o) dδ / t(t_r; df_r), with N = n (one sample) or
-    n1 n2/(n1 + n2) (two samples) (Verhagen & Wagenmakers 2014, eq. 7 and appendix).
+    n1 n2/(n1 + n2) (two samples) (Verhagen & Wagenmakers 2014, eq. 7 and appendix). The noncentral
+    t density comes from :func:`dprep.noncentral.nct_logpdf`, which stays finite in the far tails
+    where SciPy's does not. The exact method reproduces the 16 t-test rows of Pawel & Held (2022,
+    Table 1; R package BayesRep, ``BFrSMD(..., ss = 0)``) to better than 1e-6 relative.
 
     References
     ----------
     Verhagen, J., & Wagenmakers, E.-J. (2014). Bayesian tests to quantify the result of a
     replication attempt. Journal of Experimental Psychology: General, 143, 1457–1475.
     doi:10.1037/a0036731
+    Pawel, S., & Held, L. (2022). The sceptical Bayes factor for the assessment of replication
+    success. Journal of the Royal Statistical Society B, 84, 879–911. doi:10.1111/rssb.12491
     """
     func = "replication_bf_t"
     t_o, t_r = _finite("t_orig", func, t_orig), _finite("t_rep", func, t_rep)
@@ -591,10 +597,10 @@ def replication_bf_t(t_orig: float, n_orig: tuple[int, ...], t_rep: float, n_rep
 
     if method == "exact":
         def log_post_unnorm(delta):
-            return stats.nct.logpdf(t_o, dfo, delta * so)
+            return nct_logpdf(t_o, dfo, delta * so)
 
         log_norm = _quad_log(log_post_unnorm, -np.inf, np.inf, centre, width)
-        log_num = _quad_log(lambda x: log_post_unnorm(x) + stats.nct.logpdf(t_r, dfr, x * sr),
+        log_num = _quad_log(lambda x: log_post_unnorm(x) + nct_logpdf(t_r, dfr, x * sr),
                             -np.inf, np.inf, centre, width)
         log_marg = log_num - log_norm
         mean = integrate.quad(lambda x: x * math.exp(log_post_unnorm(x) - log_norm),
@@ -606,7 +612,7 @@ def replication_bf_t(t_orig: float, n_orig: tuple[int, ...], t_rep: float, n_rep
         lower_ncp = _nct_ncp_for_cdf(t_o, dfo, 0.975)
         mean = t_o / so
         sd = abs((t_o - lower_ncp) / stats.norm.ppf(0.025)) / so
-        log_marg = _quad_log(lambda x: stats.norm.logpdf(x, mean, sd) + stats.nct.logpdf(t_r, dfr, x * sr),
+        log_marg = _quad_log(lambda x: stats.norm.logpdf(x, mean, sd) + nct_logpdf(t_r, dfr, x * sr),
                              -np.inf, np.inf, mean, sd)
     else:
         raise ValueError(f"The 'method' parameter of {func} must be 'exact' or 'normal'. Got {method!r} instead.")
@@ -642,8 +648,9 @@ def replication_bf_f(f_orig: float, df_orig: tuple[int, int], n_orig: int, f_rep
     -----
     With a flat prior on f² ≥ 0 and noncentrality λ = f²·N, the original's posterior is
     p(f² | F_o) ∝ ncF(F_o; df1, df2, f² N_o); B_r0 = ∫ ncF(F_r; ·, f² N_r) p(f² | F_o) df² /
-    F(F_r; ·). Here the integral is evaluated by quadrature rather than Harms' importance sampling.
-    The F test is blind to the direction and pattern of effects: check those separately.
+    F(F_r; ·). Here the integral is evaluated by quadrature rather than Harms' importance sampling;
+    the two agree within the Monte Carlo error of R's ``ReplicationBF::RBF_Ftest`` (tests record
+    the runs). The F test is blind to the direction and pattern of effects: check those separately.
 
     References
     ----------
@@ -1061,7 +1068,9 @@ class ReplicationReport:
     q_test : QTest
     fixed_effect : FixedEffect
     sesoi, level : float
-        Settings used.
+        Settings used (``sesoi`` in d units, after resolving ``"d33"``).
+    sesoi_rule : str
+        How the SESOI was set: ``"d33"`` (the original's small-telescopes d33) or ``"fixed"``.
     notes : tuple of str
         Assumptions behind the numbers.
     """
@@ -1084,6 +1093,7 @@ class ReplicationReport:
     sesoi: float
     level: float
     notes: tuple
+    sesoi_rule: str = "fixed"
 
     def to_dict(self) -> dict:
         """Return the report as a nested plain dict (JSON-ready)."""
@@ -1091,7 +1101,7 @@ class ReplicationReport:
 
 
 def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, rep_n1: int, rep_n2: int,
-                       *, sesoi: float = 0.3, level: float = 0.95, orig_df: int | None = None,
+                       *, sesoi: float | Literal["d33"] = "d33", level: float = 0.95, orig_df: int | None = None,
                        rep_df: int | None = None, ci_method: Literal["nct", "normal"] = "nct") -> ReplicationReport:
     """Every replication metric of this module for one pair of Cohen's d estimates.
 
@@ -1105,8 +1115,13 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
         Replication Cohen's d, on the same sign convention (negative = opposite direction).
     rep_n1, rep_n2 : int
         Replication group sizes.
-    sesoi : float, default 0.3
-        Smallest effect size of interest for the TOST (d units).
+    sesoi : float or "d33", default "d33"
+        Smallest effect size of interest for the TOST, in d units (> 0), or ``"d33"``: the effect
+        the original study had 33% power to detect (:func:`small_telescopes`). d33 is the SESOI
+        Lakens, Scheel & Isager (2018, "Equivalence testing for psychological research", AMPPS 1,
+        259–269) propose for replications when no theory fixes one: an effect smaller than d33
+        could not have been detected reliably by the original, so the original cannot count as
+        evidence for it (Simonsohn 2015).
     level : float, default 0.95
         Level of the confidence and prediction intervals; TOST and small telescopes use
         α = 1 − level.
@@ -1152,6 +1167,12 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
                            df_orig=odf, df_rep=rdf)
     c = se_o ** 2 / se_r ** 2
     ps = p_sceptical(orig_d / se_o, rep_d / se_r, c, alternative="one.sided", type="golden")
+    if isinstance(sesoi, str):
+        if sesoi != "d33":
+            raise ValueError(f"The 'sesoi' parameter of {func} must be a positive number or 'd33'. Got {sesoi!r} instead.")
+        sesoi_rule, sesoi = "d33", st.d33
+    else:
+        sesoi_rule, sesoi = "fixed", _positive("sesoi", func, sesoi)
     tost = tost_equivalence(rep_d, rn1, rn2, sesoi=sesoi, alpha=min(alpha, 0.49), df=rdf)
     qt = q_test(orig_d, se_o, rep_d, se_r)
     fe = fixed_effect([orig_d, rep_d], [se_o, se_r], level=level)
@@ -1165,7 +1186,8 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
         "c = se_o^2/se_r^2; threshold 0.025.",
         "Replication Bayes factor: Verhagen & Wagenmakers (2014), flat prior on delta for the original "
         "posterior, exact quadrature.",
-        f"Small telescopes and TOST use alpha = {min(alpha, 0.49):.3g}; TOST bounds are +/- SESOI in d units.",
+        f"Small telescopes and TOST use alpha = {min(alpha, 0.49):.3g}; TOST bounds are +/- SESOI in d units"
+        + (" (SESOI = d33 of the original, Lakens, Scheel & Isager 2018)." if sesoi_rule == "d33" else " (fixed SESOI)."),
         "The fixed-effect pool assumes both studies estimate the same effect; see the Q test.",
     )
     return ReplicationReport(
@@ -1173,5 +1195,5 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
         original_in_replication_ci=rep_ci.contains(orig_d), replication_in_original_ci=orig_ci.contains(rep_d),
         prediction_interval=pi, replication_in_prediction_interval=bool(pi[0] <= rep_d <= pi[1]),
         small_telescopes=st, replication_bf=rbf, sceptical_p=ps, sceptical_c=c, tost=tost, q_test=qt,
-        fixed_effect=fe, sesoi=float(sesoi), level=level, notes=notes,
+        fixed_effect=fe, sesoi=float(sesoi), level=level, notes=notes, sesoi_rule=sesoi_rule,
     )

@@ -62,6 +62,17 @@ def test_replication_json_matches_library():
     assert out["prediction_interval"] == pytest.approx(list(ref["prediction_interval"]), rel=1e-12)
 
 
+def test_replication_sesoi_defaults_to_d33_and_accepts_a_number():
+    base = ["replication", "--orig-d", "1.0", "--orig-n1", "10", "--orig-n2", "10",
+            "--rep-d", "0.1", "--rep-n1", "30", "--rep-n2", "30", "--json"]
+    default = _json(base)
+    assert default["sesoi_rule"] == "d33"
+    assert default["tost"]["sesoi"] == pytest.approx(default["small_telescopes"]["d33"], rel=1e-12)
+    assert _json(base + ["--sesoi", "0.25"])["tost"]["sesoi"] == 0.25
+    res = runner.invoke(app, base + ["--sesoi", "big"])
+    assert res.exit_code == 2 and "'sesoi' parameter of replication_report" in res.output
+
+
 def test_replication_bad_input_exits_2():
     res = runner.invoke(app, ["replication", "--orig-d", "0", "--orig-n1", "10", "--orig-n2", "10",
                               "--rep-d", "0.1", "--rep-n1", "10", "--rep-n2", "10"])

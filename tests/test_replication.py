@@ -179,6 +179,20 @@ def test_d33_matches_statsmodels_power(n1, n2):
     assert small_telescopes(n1, n2, 0.1, 50, 50).d33 == pytest.approx(ref, rel=1e-6)
 
 
+# R 4.2.2, pwr 1.3.0 (the function Simonsohn's 2015 code uses for d33):
+#   library(pwr); pwr.t2n.test(n1 = n1, n2 = n2, power = 1/3, sig.level = 0.05)$d
+# pwr solves with uniroot at its default tolerance .Machine$double.eps^0.25 = 1.2e-4 and has no
+# argument to tighten it, so the tolerance here is 1.25e-4 absolute.
+PWR_D33 = [(10, 10, 0.7219684814), (13, 13, 0.6244678489), (20, 10, 0.6129805862),
+           (15, 17, 0.5593599195), (50, 50, 0.3087543125)]
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("n1, n2, d33", PWR_D33)
+def test_d33_matches_r_pwr(n1, n2, d33):
+    assert small_telescopes(n1, n2, 0.1, 30, 30).d33 == pytest.approx(d33, abs=1.25e-4)
+
+
 @pytest.mark.reference
 def test_small_telescopes_p_matches_statsmodels_power_identity():
     # Identity: P(T <= t_rep | delta = d33) equals statsmodels' one-sided ("smaller") power at effect d33
@@ -205,6 +219,46 @@ def _rbf_monte_carlo(t_o, n_o, t_r, n_r, draws=400_000, seed=20190821):
     w = np.exp(logw - logw.max())
     lik = stats.nct.pdf(t_r, dfr, x * math.sqrt(ner))
     return float(np.sum(w * lik) / np.sum(w) / stats.t.pdf(t_r, dfr))
+
+
+# Worked examples: Pawel & Held (2022), "The sceptical Bayes factor for the assessment of replication
+# success", JRSS-B 84, 879-911, Table 1, column of the replication Bayes factor with the exact t
+# likelihood (Verhagen & Wagenmakers 2014 with a flat prior on the SMD). The values are those the
+# authors recorded with dput() in the tests of their R package BayesRep 1.x
+# (inst/tinytest/test-BF.R, "BFrSMD (two.sample|one.sample) as in Table 1 from Pawel and Held (2022)"):
+#   BFrSMD(to = to, n1o = n1o, n2o = n2o, tr = tr, n1r = n1r, n2r = n2r, type = "two.sample", ss = 0)
+#   BFrSMD(to = to, no = n1o, tr = tr, nr = n1r, type = "one.sample", ss = 0)
+# BFrSMD returns BF_SA = BF_0r (sceptic over advocate), i.e. 1 / B_r0. Data: the Social Sciences
+# Replication Project (Camerer et al. 2018). Tolerance 1e-6 relative (BayesRep uses nested
+# stats::integrate with its default relative tolerance, about 1.2e-4 per integral; the largest
+# difference seen is 3.3e-7, Ramirez & Beilock).
+PAWEL_HELD_2022_SMD = [
+    # study, t_o, n_o, t_r, n_r, BF_0r
+    ("Ackerman et al. (2010)", 2.02, (26, 28), 1.5351, (296, 303), 3.2425436178894),
+    ("Gervais and Norenzayan (2012)", 2.24, (26, 31), -0.82, (262, 269), 36.8293701822416),
+    ("Karpicke and Blunt (2011)", 4.65, (20, 20), 2.8825, (23, 26), 0.0865954100114667),
+    ("Kidd and Castano (2013)", 2.53, (43, 43), -0.726, (349, 365), 68.5206475865596),
+    ("Lee and Schwarz (2010)", 2.6, (21, 19), -0.78, (147, 139), 68.7768313720538),
+    ("Morewedge et al. (2010)", 2.78, (16, 16), 3.54, (44, 45), 0.00639050298948843),
+    ("Nishi et al. (2015)", 2.68, (10, 10), 2.53, (24, 24), 0.131877512393028),
+    ("Pyc and Rawson (2010)", 2.37, (18, 18), 2.64, (156, 150), 0.25088787491907),
+    ("Ramirez and Beilock (2011)", 5.53, (10, 10), -0.7352, (45, 34), 17376.1099486192),
+    ("Rand et al. (2012)", 2.45, (175, 168), 1.01, (1058, 1078), 9.72328315095483),
+    ("Shah et al. (2012)", 2.04, (26, 30), -0.373, (298, 321), 26.1613308415308),
+    ("Wilson et al. (2014)", 4.83, (15, 15), 4.49, (20, 19), 0.000538516055919849),
+    ("Aviezer et al. (2012)", 13.07, (15,), 5.342, (14,), 0.0243407752343321),
+    ("Duncan et al. (2012)", 3.41, (15,), 4.6276, (92,), 0.000414919994401764),
+    ("Kovacs et al. (2010)", 2.42, (24,), 7.0152, (95,), 0.00000000744262267585224),
+    ("Sparrow et al. (2011)", 3.26, (69,), 0.7579, (234,), 31.8489025486167),
+]
+
+
+@pytest.mark.parametrize("study, t_o, n_o, t_r, n_r, bf_0r", PAWEL_HELD_2022_SMD,
+                         ids=[row[0] for row in PAWEL_HELD_2022_SMD])
+def test_replication_bf_t_matches_pawel_held_2022_table_1(study, t_o, n_o, t_r, n_r, bf_0r):
+    res = replication_bf_t(t_o, n_o, t_r, n_r)
+    assert res.bf_0r == pytest.approx(bf_0r, rel=1e-6)
+    assert res.bf_r0 == pytest.approx(1.0 / bf_0r, rel=1e-6)
 
 
 @pytest.mark.parametrize("t_r, n_r", [(3.06, (27, 27)), (0.25, (27, 27)), (2.44, (16, 17)), (-0.97, (13, 13))])
@@ -235,6 +289,30 @@ def test_replication_bf_t_one_sample_design():
     a = replication_bf_t(2.1, (20,), 1.8, (40,))
     b = replication_bf_t(-2.1, (20,), -1.8, (40,))
     assert a.log_bf_r0 == pytest.approx(b.log_bf_r0, abs=1e-8)
+
+
+# R reference: ReplicationBF::RBF_Ftest, github.com/neurotroph/ReplicationBF at commit b209ca5 (the
+# importance-sampling version of Harms 2018), R 4.2.2, MCMCpack 1.6-3, truncnorm 1.0-8, run as
+#   vals <- sapply(1:5, function(s) { set.seed(20190821 + s)
+#     RBF_Ftest(F.orig, df.orig, N.orig, F.rep, df.rep, N.rep, M = 1e6)$bayesFactor })
+# Five seeds per case because the R estimate is Monte Carlo (MCMC + importance sampling); the test
+# takes their mean and allows 4 standard errors of that mean. The first case is the package's own
+# documented example; the second and third are the 1993 contrasts F(1, 27) = 4.59 and 11.86 with
+# replication-sized F tests; the fourth a three-group design.
+RBF_FTEST_R = [
+    ((27.0, (3, 48), 52, 3.2, (3, 33), 37), [0.0278731, 0.0278583, 0.0278749, 0.0278705, 0.0278573]),
+    ((4.59, (1, 27), 30, 0.865, (1, 24), 26), [0.331198, 0.330128, 0.330706, 0.330489, 0.330227]),
+    ((11.86, (1, 27), 30, 5.0, (1, 36), 39), [1.45929, 1.45655, 1.45855, 1.45796, 1.45703]),
+    ((2.5, (2, 57), 60, 1.1, (2, 117), 120), [0.223028, 0.222091, 0.222648, 0.222405, 0.222218]),
+]
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("args, r_values", RBF_FTEST_R)
+def test_replication_bf_f_matches_r_replicationbf(args, r_values):
+    r_values = np.asarray(r_values)
+    se_of_mean = r_values.std(ddof=1) / math.sqrt(r_values.size)
+    assert replication_bf_f(*args).bf_r0 == pytest.approx(r_values.mean(), abs=4 * se_of_mean)
 
 
 @pytest.mark.parametrize("f_o, f_r", [(6.0, 4.0), (4.59, 0.86), (12.0, 0.1)])
@@ -340,6 +418,23 @@ def test_study_pair_report_is_consistent_with_its_parts():
     assert rep.replication_bf.log_bf_r0 == pytest.approx(bf.log_bf_r0, abs=1e-12)
     d = rep.to_dict()
     assert d["tost"]["sesoi"] == 0.3 and isinstance(d["notes"], tuple)
+
+
+def test_default_sesoi_is_the_originals_d33():
+    # Lakens, Scheel & Isager (2018): for a replication without a theory-given SESOI, use the
+    # small-telescopes d33 of the original; the TOST bounds are then ±d33.
+    rep = replication_report(ORIG_D, 10, 10, REP_D, 13, 13, orig_df=27)
+    assert rep.sesoi_rule == "d33"
+    assert rep.sesoi == rep.small_telescopes.d33 == rep.tost.sesoi
+    assert rep.tost == tost_equivalence(REP_D, 13, 13, sesoi=rep.small_telescopes.d33, df=24)
+    fixed = replication_report(ORIG_D, 10, 10, REP_D, 13, 13, sesoi=0.3, orig_df=27)
+    assert fixed.sesoi_rule == "fixed" and fixed.tost.sesoi == 0.3
+
+
+@pytest.mark.parametrize("sesoi", ["d50", -0.3, 0.0])
+def test_bad_sesoi_raises(sesoi):
+    with pytest.raises(ValueError, match="The 'sesoi' parameter of replication_report"):
+        replication_report(ORIG_D, 10, 10, REP_D, 13, 13, sesoi=sesoi)
 
 
 def test_report_direction_is_set_by_original_sign():

@@ -10,6 +10,14 @@ from dprep.commands import emit, fail
 from dprep.replication import replication_report
 
 
+def _sesoi(text: str) -> float | str:
+    """``--sesoi`` value: ``"d33"`` or a number (anything else is left for the library to reject)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``replication`` command to ``app``."""
 
@@ -21,7 +29,9 @@ def register(app: typer.Typer) -> None:
         rep_d: float = typer.Option(..., "--rep-d", help="Replication Cohen's d (same sign convention)."),
         rep_n1: int = typer.Option(..., "--rep-n1", help="Replication group 1 size."),
         rep_n2: int = typer.Option(..., "--rep-n2", help="Replication group 2 size."),
-        sesoi: float = typer.Option(0.3, "--sesoi", help="Smallest effect size of interest (d units) for the TOST."),
+        sesoi: str = typer.Option("d33", "--sesoi",
+                                  help="Smallest effect size of interest for the TOST: a d (> 0) or 'd33', the effect "
+                                       "the original had 33% power to detect (Lakens, Scheel & Isager 2018)."),
         level: float = typer.Option(0.95, "--level", help="Confidence / prediction level."),
         orig_df: Optional[int] = typer.Option(None, "--orig-df", help="Original error df (default n1+n2-2)."),
         rep_df: Optional[int] = typer.Option(None, "--rep-df", help="Replication error df (default n1+n2-2)."),
@@ -29,7 +39,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """CIs, prediction interval, small telescopes, replication BF, sceptical p, TOST, Q test, pooled d."""
         try:
-            rep = replication_report(orig_d, orig_n1, orig_n2, rep_d, rep_n1, rep_n2, sesoi=sesoi,
+            rep = replication_report(orig_d, orig_n1, orig_n2, rep_d, rep_n1, rep_n2, sesoi=_sesoi(sesoi),
                                      level=level, orig_df=orig_df, rep_df=rep_df)
         except ValueError as exc:
             fail(str(exc))
