@@ -34,6 +34,7 @@ from scipy import integrate, optimize, stats
 from dprep._checks import finite as _finite
 from dprep._checks import integer as _integer
 from dprep._checks import positive as _positive
+from dprep.effects import nct_limits
 from dprep.noncentral import nct_logpdf
 
 __all__ = [
@@ -247,20 +248,6 @@ class DInterval:
         return asdict(self)
 
 
-def _nct_ncp_for_cdf(t: float, df: int, target: float) -> float:
-    """Noncentrality λ with P(T ≤ t | df, λ) = target (decreasing in λ)."""
-
-    def g(ncp: float) -> float:
-        return stats.nct.cdf(t, df, ncp) - target
-
-    lo, hi = t - 10.0, t + 10.0
-    while g(lo) < 0:
-        lo -= 10.0
-    while g(hi) > 0:
-        hi += 10.0
-    return optimize.brentq(g, lo, hi, xtol=1e-12, rtol=1e-12, maxiter=500)
-
-
 def d_confidence_interval(d: float, n1: int, n2: int, *, level: float = 0.95, df: int | None = None,
                           method: Literal["nct", "normal"] = "nct") -> DInterval:
     """Confidence interval for Cohen's d of two independent groups.
@@ -303,9 +290,8 @@ def d_confidence_interval(d: float, n1: int, n2: int, *, level: float = 0.95, df
     alpha = 1.0 - level
     if method == "nct":
         s = _scale(n1, n2)
-        t = d / s
-        low = _nct_ncp_for_cdf(t, df, 1.0 - alpha / 2) * s
-        high = _nct_ncp_for_cdf(t, df, alpha / 2) * s
+        lo_ncp, hi_ncp = nct_limits(d / s, df, level)
+        low, high = lo_ncp * s, hi_ncp * s
     elif method == "normal":
         se = d_standard_error(d, n1, n2)
         z = stats.norm.ppf(1.0 - alpha / 2)
@@ -609,7 +595,7 @@ def replication_bf_t(t_orig: float, n_orig: tuple[int, ...], t_rep: float, n_rep
                                 centre - 40 * width, centre + 40 * width, limit=400)[0]
         sd = math.sqrt(max(second - mean * mean, 0.0))
     elif method == "normal":
-        lower_ncp = _nct_ncp_for_cdf(t_o, dfo, 0.975)
+        lower_ncp = nct_limits(t_o, dfo, 0.95)[0]
         mean = t_o / so
         sd = abs((t_o - lower_ncp) / stats.norm.ppf(0.025)) / so
         log_marg = _quad_log(lambda x: stats.norm.logpdf(x, mean, sd) + nct_logpdf(t_r, dfr, x * sr),
