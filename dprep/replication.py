@@ -35,7 +35,7 @@ from dprep._checks import finite as _finite
 from dprep._checks import integer as _integer
 from dprep._checks import positive as _positive
 from dprep.effects import nct_limits
-from dprep.noncentral import nct_logpdf
+from dprep.noncentral import nct_cdf, nct_logpdf
 
 __all__ = [
     "GOLDEN_RATIO",
@@ -452,7 +452,7 @@ def small_telescopes(orig_n1: int, orig_n2: int, rep_d: float, rep_n1: int, rep_
     s = _scale(rn1, rn2)
     rep_t = rep_d / s
     ncp = d33 / s
-    p = float(stats.nct.cdf(rep_t, rdf, ncp))
+    p = nct_cdf(rep_t, rdf, ncp)
     return SmallTelescopes(d33=float(d33), power=power, alpha=alpha, rep_t=rep_t, rep_df=rdf,
                            ncp=ncp, p_value=p, too_small=bool(p < alpha))
 
