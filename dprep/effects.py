@@ -711,13 +711,17 @@ def d_to_r(d: float, n1: int | None = None, n2: int | None = None) -> float:
     return d / math.sqrt(d * d + a)
 
 
-def r_to_d(r: float) -> float:
-    """Convert a (point-biserial) r to Cohen's d = 2r / √(1 − r²) (equal groups).
+def r_to_d(r: float, n1: int | None = None, n2: int | None = None) -> float:
+    """Convert a point-biserial r to Cohen's d = r·√a / √(1 − r²), a = (n1 + n2)² / (n1·n2).
+
+    The inverse of :func:`d_to_r`. With no group sizes a = 4 (equal groups): d = 2r / √(1 − r²).
 
     Parameters
     ----------
     r : float
         Correlation in (−1, 1).
+    n1, n2 : int, optional
+        Group sizes (both or neither).
 
     Returns
     -------
@@ -727,16 +731,26 @@ def r_to_d(r: float) -> float:
     Raises
     ------
     ValueError
-        If ``r`` is not in (−1, 1).
+        If ``r`` is not in (−1, 1), only one group size is given, or a size is not positive.
 
     References
     ----------
-    Borenstein et al. (2009). *Introduction to meta-analysis*, chapter 7.
+    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009).
+    *Introduction to meta-analysis*, Wiley, chapter 7 ("Converting among effect sizes").
     """
-    r = float(r)
+    r = _finite("r", "r_to_d", r)
     if not -1 < r < 1:
         raise ValueError(f"The 'r' parameter of r_to_d must be in (-1, 1). Got {r!r} instead.")
-    return 2.0 * r / math.sqrt(1.0 - r * r)
+    if (n1 is None) != (n2 is None):
+        raise ValueError(
+            f"The 'n1' and 'n2' parameters of r_to_d must be given together. Got {n1!r} and {n2!r} instead."
+        )
+    a = 4.0
+    if n1 is not None:
+        n1 = _positive("n1", "r_to_d", n1)
+        n2 = _positive("n2", "r_to_d", n2)
+        a = (n1 + n2) ** 2 / (n1 * n2)
+    return r * math.sqrt(a) / math.sqrt(1.0 - r * r)
 
 
 # ------------------------------------------------------------------ noncentral inversion

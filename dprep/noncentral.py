@@ -142,7 +142,10 @@ def nct_logpdf(t, df, nc):
     against SciPy where SciPy is finite and against the closed form in confluent hypergeometric
     functions evaluated with mpmath at 60 digits where SciPy fails.
     """
-    t_b, df_b, nc_b = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (t, df, nc)))
+    scalar = all(np.ndim(v) == 0 for v in (t, df, nc))
+    t_b, df_b, nc_b = (a.ravel() for a in np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, dtype=float))
+                                                                 for v in (t, df, nc))))
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (t, df, nc)))
     if not (np.all(np.isfinite(t_b)) and np.all(np.isfinite(df_b)) and np.all(np.isfinite(nc_b))):
         raise ValueError("The arguments of nct_logpdf must be finite.")
     if np.any(df_b <= 0):
@@ -150,14 +153,10 @@ def nct_logpdf(t, df, nc):
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            out = np.array(stats.nct.logpdf(t_b, df_b, nc_b), dtype=float, ndmin=1).reshape(t_b.shape or (1,))
+            out = np.asarray(stats.nct.logpdf(t_b, df_b, nc_b), dtype=float)
     except OverflowError:  # SciPy raises for the whole array if one element overflows
-        out = np.full(t_b.shape or (1,), np.nan)
+        out = np.full(t_b.shape, np.nan)
     bad = ~np.isfinite(out)
     if bad.any():
-        flat = [v.reshape(-1) if v.ndim else v.reshape(1) for v in (t_b, df_b, nc_b)]
-        out = out.reshape(-1)
-        idx = np.flatnonzero(bad.reshape(-1))
-        out[idx] = _nct_logpdf_mixture(flat[0][idx], flat[1][idx], flat[2][idx])
-        out = out.reshape(t_b.shape or (1,))
-    return float(out[0]) if t_b.ndim == 0 else out
+        out[bad] = _nct_logpdf_mixture(t_b[bad], df_b[bad], nc_b[bad])
+    return float(out[0]) if scalar else out.reshape(shape)

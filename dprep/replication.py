@@ -1,8 +1,9 @@
 """Replication metrics for an original / replication pair of standardized mean differences.
 
 Everything works from published summaries: Cohen's d (pooled-SD standardized mean difference,
-*not* bias-corrected Hedges' g) and the two group sizes of each study; helpers convert a t, an
-F(1, df) contrast or a correlation r to d. The effect direction is that of the original study:
+*not* bias-corrected Hedges' g) and the two group sizes of each study. :func:`d_from_f` converts an
+F(1, df) contrast to d; :func:`dprep.effects.cohens_d_from_t` and :func:`dprep.effects.r_to_d`
+convert a t or a point-biserial r. The effect direction is that of the original study:
 positive d means "in the direction the original hypothesis predicts".
 
 Metrics (each cites the paper it implements):
@@ -34,13 +35,12 @@ from scipy import integrate, optimize, stats
 from dprep._checks import finite as _finite
 from dprep._checks import integer as _integer
 from dprep._checks import positive as _positive
-from dprep.effects import nct_limits
+from dprep.effects import cohens_d_from_t, nct_limits
 from dprep.noncentral import nct_cdf, nct_logpdf
 
 __all__ = [
     "GOLDEN_RATIO",
     "d_from_f",
-    "d_from_r",
     "d_standard_error",
     "DInterval",
     "d_confidence_interval",
@@ -140,46 +140,7 @@ def d_from_f(f: float, n1: int, n2: int, *, sign: int = 1) -> float:
     if sign not in (1, -1):
         raise ValueError(f"The 'sign' parameter of {func} must be 1 or -1. Got {sign!r} instead.")
     n1, n2 = _count("n1", func, n1), _count("n2", func, n2)
-    return sign * math.sqrt(f) * _scale(n1, n2)
-
-
-def d_from_r(r: float, n1: int | None = None, n2: int | None = None) -> float:
-    """Cohen's d from a point-biserial correlation r: d = r·√a / √(1 − r²), a = (n1+n2)²/(n1·n2).
-
-    Parameters
-    ----------
-    r : float
-        Correlation in (−1, 1).
-    n1, n2 : int, optional
-        Group sizes; when omitted, equal groups are assumed (a = 4, d = 2r/√(1 − r²)).
-
-    Returns
-    -------
-    float
-        Cohen's d.
-
-    Raises
-    ------
-    ValueError
-        If ``r`` is not in (−1, 1), or only one of ``n1``/``n2`` is given.
-
-    References
-    ----------
-    Borenstein, M., Hedges, L. V., Higgins, J. P. T., & Rothstein, H. R. (2009). Introduction to
-    Meta-Analysis. Wiley, ch. 7 (converting among effect sizes; a = (n1+n2)²/(n1 n2)).
-    """
-    func = "d_from_r"
-    r = _finite("r", func, r)
-    if not -1 < r < 1:
-        raise ValueError(f"The 'r' parameter of {func} must be in (-1, 1). Got {r!r} instead.")
-    if (n1 is None) != (n2 is None):
-        raise ValueError(f"The 'n1' parameter of {func} must be given together with 'n2'. Got {n1!r} instead.")
-    if n1 is None:
-        a = 4.0
-    else:
-        n1, n2 = _count("n1", func, n1, 1), _count("n2", func, n2, 1)
-        a = (n1 + n2) ** 2 / (n1 * n2)
-    return r * math.sqrt(a) / math.sqrt(1.0 - r * r)
+    return sign * cohens_d_from_t(math.sqrt(f), n1, n2)
 
 
 def d_standard_error(d: float, n1: int, n2: int) -> float:

@@ -216,3 +216,21 @@ def test_hedges_correction_closed_forms():
 def test_invalid_inputs_raise(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+def test_r_to_d_inverts_point_biserial_conversion():
+    # Borenstein et al. (2009), ch. 7: r = d / sqrt(d^2 + a), a = (n1 + n2)^2 / (n1 n2); 2r/sqrt(1 - r^2) for a = 4.
+    assert effects.r_to_d(0.5) == pytest.approx(2 * 0.5 / math.sqrt(0.75), rel=1e-12)
+    for r, n1, n2 in [(0.3, 10, 30), (-0.45, 7, 19)]:
+        d = effects.r_to_d(r, n1, n2)
+        a = (n1 + n2) ** 2 / (n1 * n2)
+        assert d / math.sqrt(d * d + a) == pytest.approx(r, rel=1e-12)
+        assert effects.d_to_r(d, n1, n2) == pytest.approx(r, rel=1e-12)
+
+
+@pytest.mark.parametrize("args, match", [((1.0,), "The 'r' parameter of r_to_d"),
+                                         ((0.3, 10, None), "The 'n1' and 'n2' parameters of r_to_d"),
+                                         ((0.3, 0, 10), "The 'n1' parameter of r_to_d")])
+def test_r_to_d_bad_input(args, match):
+    with pytest.raises(ValueError, match=match):
+        effects.r_to_d(*args)

@@ -14,7 +14,6 @@ from dprep.replication import (
     GOLDEN_RATIO,
     d_confidence_interval,
     d_from_f,
-    d_from_r,
     d_standard_error,
     fixed_effect,
     p_sceptical,
@@ -127,15 +126,6 @@ def test_d_from_f_is_signed_root_and_agrees_with_t():
     # Identity F(1, df) = t^2 (Rosenthal 1994): d_from_f(t^2) = |d from t| with the given sign.
     assert d_from_f(4.59, 10, 10) == pytest.approx(math.sqrt(4.59) * math.sqrt(0.2), rel=1e-12)
     assert d_from_f(2.25, 12, 9, sign=-1) == pytest.approx(cohens_d_from_t(-1.5, 12, 9), rel=1e-12)
-
-
-def test_d_from_r_inverts_point_biserial_conversion():
-    # Borenstein et al. (2009), ch. 7: r = d / sqrt(d^2 + a), a = (n1 + n2)^2 / (n1 n2); 2r/sqrt(1 - r^2) for a = 4.
-    assert d_from_r(0.5) == pytest.approx(2 * 0.5 / math.sqrt(0.75), rel=1e-12)
-    for r, n1, n2 in [(0.3, 10, 30), (-0.45, 7, 19)]:
-        d = d_from_r(r, n1, n2)
-        a = (n1 + n2) ** 2 / (n1 * n2)
-        assert d / math.sqrt(d * d + a) == pytest.approx(r, rel=1e-12)
 
 
 @pytest.mark.reference
@@ -448,7 +438,6 @@ def test_report_direction_is_set_by_original_sign():
 @pytest.mark.parametrize("func, args, kwargs, name", [
     (d_from_f, (-1.0, 10, 10), {}, "f"),
     (d_from_f, (1.0, 10, 10), {"sign": 0}, "sign"),
-    (d_from_r, (1.0,), {}, "r"),
     (d_confidence_interval, (0.5, 1, 10), {}, "n1"),
     (d_confidence_interval, (0.5, 10, 10), {"level": 1.5}, "level"),
     (tost_equivalence, (0.1, 10, 10), {"sesoi": 0.0}, "sesoi"),
