@@ -671,6 +671,18 @@ def fisher_z_inverse(z: float) -> float:
     return math.tanh(_finite("z", "fisher_z_inverse", z))
 
 
+def _biserial_a(func: str, n1, n2) -> float:
+    """a = (n1 + n2)² / (n1·n2) of the d ↔ point-biserial r conversion; 4 when both sizes are None."""
+    if (n1 is None) != (n2 is None):
+        raise ValueError(
+            f"The 'n1' and 'n2' parameters of {func} must be given together. Got {n1!r} and {n2!r} instead."
+        )
+    if n1 is None:
+        return 4.0
+    n1, n2 = _positive("n1", func, n1), _positive("n2", func, n2)
+    return (n1 + n2) ** 2 / (n1 * n2)
+
+
 def d_to_r(d: float, n1: int | None = None, n2: int | None = None) -> float:
     """Convert Cohen's d to the point-biserial r: r = d / √(d² + a), a = (n1 + n2)² / (n1·n2).
 
@@ -699,15 +711,7 @@ def d_to_r(d: float, n1: int | None = None, n2: int | None = None) -> float:
     *Introduction to meta-analysis*, Wiley, chapter 7 ("Converting among effect sizes").
     """
     d = _finite("d", "d_to_r", d)
-    if (n1 is None) != (n2 is None):
-        raise ValueError(
-            f"The 'n1' and 'n2' parameters of d_to_r must be given together. Got {n1!r} and {n2!r} instead."
-        )
-    a = 4.0
-    if n1 is not None:
-        n1 = _positive("n1", "d_to_r", n1)
-        n2 = _positive("n2", "d_to_r", n2)
-        a = (n1 + n2) ** 2 / (n1 * n2)
+    a = _biserial_a("d_to_r", n1, n2)
     return d / math.sqrt(d * d + a)
 
 
@@ -741,15 +745,7 @@ def r_to_d(r: float, n1: int | None = None, n2: int | None = None) -> float:
     r = _finite("r", "r_to_d", r)
     if not -1 < r < 1:
         raise ValueError(f"The 'r' parameter of r_to_d must be in (-1, 1). Got {r!r} instead.")
-    if (n1 is None) != (n2 is None):
-        raise ValueError(
-            f"The 'n1' and 'n2' parameters of r_to_d must be given together. Got {n1!r} and {n2!r} instead."
-        )
-    a = 4.0
-    if n1 is not None:
-        n1 = _positive("n1", "r_to_d", n1)
-        n2 = _positive("n2", "r_to_d", n2)
-        a = (n1 + n2) ** 2 / (n1 * n2)
+    a = _biserial_a("r_to_d", n1, n2)
     return r * math.sqrt(a) / math.sqrt(1.0 - r * r)
 
 
