@@ -6,7 +6,7 @@
 (b) The blinding-bias model (Welton et al. 2009) on each original (1993, unblinded interviewers) /
     replication (2019, double-blind) pair of the `replication` stage, under every prior of the
     sensitivity table: no bias, each row of ``blinding_bias_priors.csv`` translated to the SMD scale
-    by :mod:`dprep.bias` (β ~ Normal(bias, √(bias variance))), and a wide prior.  The default prior is
+    by :mod:`dprep.stats.bias` (β ~ Normal(bias, √(bias variance))), and a wide prior.  The default prior is
     named in params (Hróbjartsson et al. 2013).
 (c) The frequentist bias-adjusted estimate (Turner et al. 2009) of the same pairs, per prior.
 (d) Every InferenceData as NetCDF, diagnostics (R-hat, bulk/tail ESS, divergences) and costs (time,
@@ -32,11 +32,13 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 
-from dprep import bayes, bayes_plots, meta  # noqa: E402
-from dprep.bias import bias_adjusted_meta, load_bias_priors  # noqa: E402
-from dprep.diagnostics import ConvergenceError  # noqa: E402
-from dprep.evidence import read_table  # noqa: E402
-from dprep.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.models import bayes  # noqa: E402
+from dprep.report import bayes_plots  # noqa: E402
+from dprep.stats import meta  # noqa: E402
+from dprep.stats.bias import bias_adjusted_meta, load_bias_priors  # noqa: E402
+from dprep.models.diagnostics import ConvergenceError  # noqa: E402
+from dprep.data.tables import read_table  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
 
 VALIDATED = Path("data/processed/validated")
 META = Path("data/processed/meta/summary.json")

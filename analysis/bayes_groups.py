@@ -1,6 +1,6 @@
 """DVC stage `bayes_groups`: Bayesian group comparison on the reconstructed diaries.
 
-A robust Student-t model with one mean and SD per group (Kruschke 2013; dprep.bayes) on each
+A robust Student-t model with one mean and SD per group (Kruschke 2013; dprep.models.bayes) on each
 study's accumulated practice alone by age 18, with the posterior of both planned contrasts and
 of η². The participant-level data are the `diaries` stage's *reconstructions* (synthetic, seeded),
 not the studies' data; every output says so. Diagnostics gate each fit.
@@ -15,8 +15,9 @@ import yaml
 
 matplotlib.use("Agg")
 
-from dprep import bayes, bayes_plots  # noqa: E402
-from dprep.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.models import bayes  # noqa: E402
+from dprep.report import bayes_plots  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
 
 TRAJECTORIES = Path("data/processed/diaries/trajectories.csv")
 OUT = Path("data/processed/bayes_groups")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from dprep.claims import ClaimInputError, evaluate_claims, load_evidence, verdict_counts
-from dprep.io import atomic_dir, write_csv, write_json
-from dprep.schema import DataValidationError
+from dprep.claims.engine import ClaimInputError, evaluate_claims, load_evidence, verdict_counts
+from dprep.data.io import atomic_dir, write_csv, write_json
+from dprep.data.schema import DataValidationError
 
 VALIDATED = Path("data/processed/validated")
 PRIMARY = Path("data/processed/primary")

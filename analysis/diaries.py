@@ -6,12 +6,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dprep.audit import read_group_summaries, read_reported_tests
-from dprep.diaries import accumulated_practice, write_diaries
-from dprep.individual import compare_groups
-from dprep.io import atomic_dir, save_figure, write_csv, write_json
-from dprep.plots import RECONSTRUCTED_LABEL, accumulated_by_age_plot
-from dprep.reconstruct import STUDIES, SUFFIX, TARGET_AGE, accumulated_by_age, reconstruct_study
+from dprep.stats.audit import read_group_summaries, read_reported_tests
+from dprep.data.diaries import accumulated_practice, write_diaries
+from dprep.stats.groups import compare_groups
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json
+from dprep.report.plots import RECONSTRUCTED_LABEL, accumulated_by_age_plot
+from dprep.studies.reconstruct import STUDIES, SUFFIX, TARGET_AGE, accumulated_by_age, reconstruct_study
 
 VALIDATED = Path("data/processed/validated")
 PRIMARY = Path("data/processed/primary")

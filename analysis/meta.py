@@ -14,9 +14,10 @@ import yaml
 
 matplotlib.use("Agg")
 
-from dprep import meta, plots  # noqa: E402
-from dprep.evidence import published_music_comparison, read_table  # noqa: E402
-from dprep.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.stats import meta  # noqa: E402
+from dprep.report import plots  # noqa: E402
+from dprep.data.tables import published_music_comparison, read_table  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
 
 VALIDATED = Path("data/processed/validated")
 OUT = Path("data/processed/meta")

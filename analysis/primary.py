@@ -7,9 +7,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dprep.audit import read_group_summaries, read_reported_tests
-from dprep.io import atomic_dir, write_csv, write_json
-from dprep.primary import recompute_studies
+from dprep.stats.audit import read_group_summaries, read_reported_tests
+from dprep.data.io import atomic_dir, write_csv, write_json
+from dprep.studies.primary import recompute_studies
 
 VALIDATED = Path("data/processed/validated")
 OUT = Path("data/processed/primary")

@@ -8,7 +8,7 @@ Cohen's d:
   with the contrast's effective group sizes; the replication reports no such contrast, so its d is
   derived from the primary stage's reconstruction of the less-accomplished mean (labelled derived).
 
-For each pair: every metric of :func:`dprep.replication.replication_report` (SESOI from params), the
+For each pair: every metric of :func:`dprep.stats.replication.replication_report` (SESOI from params), the
 default JZS Bayes factors of the reported (or derived) tests, and a figure of both estimates with the
 replication's prediction interval.  Output: ``data/processed/replication/``.
 """
@@ -26,12 +26,12 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
-from dprep.bayes_factors import jzs_anova_bf, jzs_ttest_bf  # noqa: E402
-from dprep.effects import f_from_eta2  # noqa: E402
-from dprep.evidence import read_table  # noqa: E402
-from dprep.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
-from dprep.effects import cohens_d_from_t  # noqa: E402
-from dprep.replication import d_from_f, replication_report  # noqa: E402
+from dprep.stats.bayes_factors import jzs_anova_bf, jzs_ttest_bf  # noqa: E402
+from dprep.stats.effects import f_from_eta2  # noqa: E402
+from dprep.data.tables import read_table  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.stats.effects import cohens_d_from_t  # noqa: E402
+from dprep.stats.replication import d_from_f, replication_report  # noqa: E402
 
 VALIDATED = Path("data/processed/validated")
 DERIVED = Path("data/processed/primary/derived.csv")

@@ -2,7 +2,7 @@
 
 import sys
 
-from dprep.render import render_project
+from dprep.report.render import render_project
 
 
 def main() -> int:

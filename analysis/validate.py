@@ -10,8 +10,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from dprep.io import atomic_dir, write_json
-from dprep.schema import DataValidationError, validate_package
+from dprep.data.io import atomic_dir, write_json
+from dprep.data.schema import DataValidationError, validate_package
 
 RAW = Path("data/raw/datapackage.json")
 OUT = Path("data/processed/validated")

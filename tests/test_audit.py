@@ -1,4 +1,4 @@
-"""Tests of dprep.audit: statcheck's recorded classifications, and the audit of the project's
+"""Tests of dprep.stats.audit: statcheck's recorded classifications, and the audit of the project's
 reported tests (every expected number recomputed here by hand from the quoted values)."""
 
 import math
@@ -6,8 +6,8 @@ import math
 import pandas as pd
 import pytest
 
-from dprep import audit as au
-from dprep import sumstats
+from dprep.stats import audit as au
+from dprep.stats import sumstats
 
 # Copies of /work/shared/evidence/reported_tests.csv and group_summaries.csv (the project's
 # evidence files), embedded so that the tests do not depend on files outside the repository.

@@ -17,9 +17,10 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from dprep import bayes, bayes_plots  # noqa: E402
-from dprep.diagnostics import ConvergenceError, Thresholds  # noqa: E402
-from dprep.io import save_figure  # noqa: E402
+from dprep.models import bayes  # noqa: E402
+from dprep.report import bayes_plots  # noqa: E402
+from dprep.models.diagnostics import ConvergenceError, Thresholds  # noqa: E402
+from dprep.data.io import save_figure  # noqa: E402
 
 MUSIC = Path("/work/shared/evidence/music_correlations_macnamara2014.csv")
 SEED = 20190821

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dprep.bayes_factors import R_ANOVA_MEDIUM, R_TTEST_MEDIUM, jzs_anova_bf, jzs_ttest_bf
+from dprep.stats.bayes_factors import R_ANOVA_MEDIUM, R_TTEST_MEDIUM, jzs_anova_bf, jzs_ttest_bf
 
 # R datasets::sleep (Student 1908; Cushny & Peebles 1905), extra hours of sleep, patients 1..10.
 SLEEP_GROUP1 = np.array([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0])

@@ -1,4 +1,4 @@
-"""Bias model: translation of meta-epidemiological estimates and bias-adjusted DL pooling (dprep.meta.rma).
+"""Bias model: translation of meta-epidemiological estimates and bias-adjusted DL pooling (dprep.stats.meta.rma).
 
 References: hand computation from the stated formulas, statsmodels' independent DerSimonian–Laird
 implementation, Chinn (2000) for the logistic constant, and exact identities.
@@ -12,7 +12,7 @@ import pytest
 from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
-from dprep.bias import (
+from dprep.stats.bias import (
     LOGIT_TO_SMD,
     bias_adjusted_meta,
     load_bias_priors,

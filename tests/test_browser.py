@@ -62,7 +62,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, pipeline_outputs: Path) -> dict:
-    from dprep.render import load_project, render_project
+    from dprep.report.render import load_project, render_project
 
     project = load_project(REPORTS)  # fails when a listed document is missing
     out = tmp_path_factory.mktemp("browser") / "site"
@@ -112,7 +112,7 @@ def _declared_floats(document: Path) -> tuple[set[str], set[str]]:
 
 
 def _documents() -> list[Path]:
-    from dprep.render import load_project
+    from dprep.report.render import load_project
 
     return list(load_project(REPORTS).documents)
 

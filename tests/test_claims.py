@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 import yaml
 
-from dprep import meta
-from dprep.audit import audit, read_group_summaries, read_reported_tests
-from dprep.claims import (
+from dprep.stats import meta
+from dprep.stats.audit import audit, read_group_summaries, read_reported_tests
+from dprep.claims.engine import (
     RULES,
     VERDICTS,
     ClaimInputError,
@@ -24,7 +24,7 @@ from dprep.claims import (
     verbatim_problems,
     verdict_counts,
 )
-from dprep.schema import load_package
+from dprep.data.schema import load_package
 
 ROOT = Path(__file__).resolve().parents[1]
 RAW = ROOT / "data" / "raw"

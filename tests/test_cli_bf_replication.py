@@ -5,9 +5,9 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from dprep.bayes_factors import jzs_anova_bf, jzs_ttest_bf
+from dprep.stats.bayes_factors import jzs_anova_bf, jzs_ttest_bf
 from dprep.cli import app
-from dprep.replication import d_from_f, replication_report
+from dprep.stats.replication import d_from_f, replication_report
 
 runner = CliRunner()
 

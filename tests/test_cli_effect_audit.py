@@ -8,8 +8,8 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dprep.commands import audit as audit_cmd
-from dprep.commands import effect as effect_cmd
+from dprep.cli import audit as audit_cmd
+from dprep.cli import effect as effect_cmd
 # the embedded copies of the evidence tables live in test_audit.py (tests/ is not a package)
 _spec = importlib.util.spec_from_file_location("_audit_tables", Path(__file__).with_name("test_audit.py"))
 _tables = importlib.util.module_from_spec(_spec)

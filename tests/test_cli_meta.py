@@ -17,8 +17,8 @@ import typer
 from scipy import stats
 from typer.testing import CliRunner
 
-from dprep import meta
-from dprep.commands import meta as meta_command
+from dprep.stats import meta
+from dprep.cli import meta as meta_command
 
 REF_DIR = Path(__file__).parent / "reference"
 REF = json.loads((REF_DIR / "bcg_metafor.json").read_text())
@@ -189,7 +189,7 @@ def test_registered_in_dprep_cli():
 
 # ----------------------------------------------------------------------------------------------
 # --blinding-col and --bayes.  References: the DerSimonian–Laird formulas computed by hand in
-# numpy (not dprep.meta), the bias prior of Hróbjartsson et al. (2013) (ΔSMD −0.23, 95% CI −0.40
+# numpy (not dprep.stats.meta), the bias prior of Hróbjartsson et al. (2013) (ΔSMD −0.23, 95% CI −0.40
 # to −0.06), and the REML fit of the same data for the Bayesian fit (a weakly informative prior
 # must not move μ far from the likelihood).
 # ----------------------------------------------------------------------------------------------
@@ -211,7 +211,7 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 
 def dl_pool(y, v):
-    """DerSimonian–Laird estimate, by the textbook formulas (independent of dprep.meta)."""
+    """DerSimonian–Laird estimate, by the textbook formulas (independent of dprep.stats.meta)."""
     y, v = np.asarray(y, float), np.asarray(v, float)
     w = 1 / v
     q = np.sum(w * (y - np.sum(w * y) / w.sum()) ** 2)

@@ -6,7 +6,7 @@ import arviz as az
 import numpy as np
 import pytest
 
-from dprep.diagnostics import (
+from dprep.models.diagnostics import (
     ConvergenceError,
     DiagnosticsReport,
     Thresholds,

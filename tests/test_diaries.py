@@ -1,4 +1,4 @@
-"""Tests of dprep.diaries: the format, its validation, accumulated practice, diary totals, ingestion.
+"""Tests of dprep.data.diaries: the format, its validation, accumulated practice, diary totals, ingestion.
 
 Expected values are computed by hand from tests/fixtures/diaries/standard (9 participants:
 B1-B3 best, G1-G3 good, T1-T3 music teachers; T3 is 17 years old).
@@ -13,8 +13,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from dprep import diaries as D
-from dprep.schema import DataValidationError
+from dprep.data import diaries as D
+from dprep.data.schema import DataValidationError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "diaries"
 STANDARD = FIXTURES / "standard"

@@ -1,4 +1,4 @@
-"""Tests of dprep.effects against published values, R outputs and independent computations."""
+"""Tests of dprep.stats.effects against published values, R outputs and independent computations."""
 
 import math
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dprep import effects
+from dprep.stats import effects
 
 # mtcars$wt split by mtcars$am (R datasets::mtcars); am = 0 (automatic) first, as in
 # effectsize's `cohens_d(wt ~ am, data = mtcars)`.

@@ -1,4 +1,4 @@
-"""Tests of dprep.individual against hand-computed values, scipy and statsmodels.
+"""Tests of dprep.stats.groups against hand-computed values, scipy and statsmodels.
 
 The small design: best [5, 6, 7], good [3, 4, 5], music_teachers [1, 2, 3]. Means 6, 4, 2;
 grand mean 4; SS_between = 3·(2² + 0² + 2²) = 24; SS_within = 3·(1 + 0 + 1) = 6;
@@ -15,8 +15,8 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from dprep import diaries as D
-from dprep import individual as I
+from dprep.data import diaries as D
+from dprep.stats import groups as I
 
 STANDARD = Path(__file__).parent / "fixtures" / "diaries" / "standard"
 GROUPS = {"best": [5.0, 6.0, 7.0], "good": [3.0, 4.0, 5.0], "music_teachers": [1.0, 2.0, 3.0]}

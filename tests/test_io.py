@@ -6,7 +6,7 @@ import math
 import numpy as np
 import pytest
 
-from dprep.io import atomic_dir, atomic_path, to_jsonable, write_json
+from dprep.data.io import atomic_dir, atomic_path, to_jsonable, write_json
 
 
 def test_atomic_path_keeps_previous_file_on_failure(tmp_path):

@@ -1,4 +1,4 @@
-"""Tests of dprep.meta: against metafor 3.8-1 on the BCG trials, and internal identities on music data.
+"""Tests of dprep.stats.meta: against metafor 3.8-1 on the BCG trials, and internal identities on music data.
 
 Reference values: ``tests/reference/bcg_metafor.json`` (a byte-identical copy of the project's shared
 reference), produced by the R calls stored in its ``call`` field:
@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 from scipy import optimize, stats
 
-from dprep import meta
+from dprep.stats import meta
 
 REF_DIR = Path(__file__).parent / "reference"
 REF = json.loads((REF_DIR / "bcg_metafor.json").read_text())

@@ -1,4 +1,4 @@
-"""dprep.noncentral.nct_logpdf against SciPy and against an exact closed form (mpmath)."""
+"""dprep.stats.noncentral.nct_logpdf against SciPy and against an exact closed form (mpmath)."""
 
 import itertools
 import math
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dprep.noncentral import nct_cdf, nct_logcdf, nct_logpdf
+from dprep.stats.noncentral import nct_cdf, nct_logcdf, nct_logpdf
 
 
 def closed_form_logpdf(t: float, nu: float, lam: float) -> float:
@@ -131,7 +131,7 @@ def test_cdf_matches_scipy_where_scipy_is_finite():
 
 
 def test_small_telescopes_no_longer_returns_nan_for_large_replications():
-    from dprep.replication import small_telescopes
+    from dprep.stats.replication import small_telescopes
 
     res = small_telescopes(10, 10, -0.3, 300, 300)
     ref = math.exp(mixture_logcdf_reference(res.rep_t, res.rep_df, res.ncp))

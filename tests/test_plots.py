@@ -1,4 +1,4 @@
-"""Tests of dprep.plots: the figures draw what the model says, readably, and save."""
+"""Tests of dprep.report.plots: the figures draw what the model says, readably, and save."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ import pytest
 from matplotlib.collections import PathCollection
 from matplotlib.text import Text
 
-from dprep import meta, plots
-from dprep.io import save_figure
+from dprep.stats import meta
+from dprep.report import plots
+from dprep.data.io import save_figure
 
 # Cumming & Calin-Jageman (2nd ed.), Table 11.1 (the project's music_correlations_macnamara2014.csv)
 MUSIC_R = np.array([0.67, 0.51, 0.4, 0.46, 0.47, 0.228, -0.224, 0.104, 0.322, 0.231, 0.67, 0.41, 0.34, 0.31, 0.54, 0.583])

@@ -1,4 +1,4 @@
-"""Tests of dprep.reconstruct and ``dprep reconstruct``: RECONSTRUCTED (synthetic) individual data.
+"""Tests of dprep.studies.reconstruct and ``dprep reconstruct``: RECONSTRUCTED (synthetic) individual data.
 
 The reported statistics are recomputed here independently of the module's own summary (scipy
 on the per-participant totals), so a drift in the construction fails these tests.
@@ -15,11 +15,11 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from dprep.audit import audit, read_group_summaries, read_reported_tests
+from dprep.stats.audit import audit, read_group_summaries, read_reported_tests
 from dprep.cli import app
-from dprep.diaries import WEEKS_PER_YEAR, accumulated_practice, read_diaries
-from dprep.individual import anova_oneway, planned_contrasts
-from dprep.reconstruct import accumulated_by_age, reconstruct_study
+from dprep.data.diaries import WEEKS_PER_YEAR, accumulated_practice, read_diaries
+from dprep.stats.groups import anova_oneway, planned_contrasts
+from dprep.studies.reconstruct import accumulated_by_age, reconstruct_study
 
 ROOT = Path(__file__).resolve().parents[1]
 VALIDATED = ROOT / "data" / "processed" / "validated"

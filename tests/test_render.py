@@ -14,8 +14,8 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from dprep.commands import render as render_command
-from dprep.render import RenderError, _parse_qmd, load_project, render_project
+from dprep.cli import render as render_command
+from dprep.report.render import RenderError, _parse_qmd, load_project, render_project
 
 FIXTURE = Path(__file__).parent / "fixtures" / "render"
 REPORTS = Path(__file__).parents[1] / "reports"

@@ -9,8 +9,8 @@ from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 from statsmodels.stats.power import TTestIndPower
 
-from dprep.effects import cohens_d_from_t
-from dprep.replication import (
+from dprep.stats.effects import cohens_d_from_t
+from dprep.stats.replication import (
     GOLDEN_RATIO,
     d_confidence_interval,
     d_from_f,

@@ -11,7 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 import pytest
 
-from dprep.schema import (
+from dprep.data.schema import (
     DataValidationError,
     load_package,
     schema_from_table_schema,

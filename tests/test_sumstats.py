@@ -1,4 +1,4 @@
-"""Tests of dprep.sumstats: forward tests vs raw-data computations, inverses by round trips."""
+"""Tests of dprep.stats.sumstats: forward tests vs raw-data computations, inverses by round trips."""
 
 import math
 
@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from dprep import sumstats
-from dprep.sumstats import DerivedValue, parse_reported
+from dprep.stats import sumstats
+from dprep.stats.sumstats import DerivedValue, parse_reported
 
 
 def exact_sample(mean: float, sd: float, n: int, seed: int) -> np.ndarray:

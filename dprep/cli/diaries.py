@@ -1,0 +1,101 @@
+"""``dprep diaries summarize`` and ``dprep ingest-diaries``: individual practice histories and diaries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from dprep.cli._common import emit, fail
+from dprep.data.diaries import TABLES, accumulated_practice, ingest, read_diaries, write_diaries
+from dprep.data.schema import DataValidationError
+
+
+def _bad_input(exc: DataValidationError, as_json: bool) -> None:
+    """Exit 2 listing every problem (file, row, column); as JSON records with ``--json``."""
+    if as_json:
+        emit([e.to_dict() for e in exc.errors], True)
+        raise typer.Exit(2)
+    fail(str(exc))
+
+
+def summarize(
+    folder: Path = typer.Argument(..., help="Diary folder (participants.csv, practice_history.csv, ...)."),
+    age: float = typer.Option(
+        ..., "--age", help="Age A (years): hours accumulated over the years of age start … A − 1."
+    ),
+    activity: Optional[list[str]] = typer.Option(
+        None, "--activity", help="Activity code (repeat to sum several); default practice_alone."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Accumulated hours per participant by age A, and the one-way ANOVA across groups.
+
+    Accumulated hours = Σ over the years of age from the start to A − 1 of the estimated
+    hours per week × 52 (Ericsson et al., 1993, p. 379). Participants younger than A have no
+    value and are left out of the ANOVA. Exit 2, naming file, row and column, on invalid
+    diary files. Rows are 1-based data records, the header not counted.
+    """
+    from dprep.stats.groups import anova_oneway  # imports pingouin: only when summarizing
+
+    activities = activity or ["practice_alone"]
+    try:
+        data = read_diaries(folder)
+    except DataValidationError as exc:
+        _bad_input(exc, as_json)
+    try:
+        accumulated = accumulated_practice(data, age, activities)
+        anova = anova_oneway(accumulated, "accumulated_hours").to_dict(orient="records")[0]
+    except ValueError as exc:
+        fail(f"{folder}: {exc}")
+    emit(
+        {
+            "activity": activities,
+            "age_years": age,
+            "participants": accumulated.to_dict(orient="records"),
+            "anova": {key: anova[key] for key in ("F", "df1", "df2", "p", "eta2", "omega2")},
+            "synthetic": data.synthetic,
+        },
+        as_json,
+    )
+
+
+def ingest_diaries(
+    source: Path = typer.Argument(..., help="Folder of CSV files in another layout."),
+    mapping: Path = typer.Option(
+        ..., "--mapping", help="YAML mapping onto the diary format (see data/diaries/README.md)."
+    ),
+    out: Path = typer.Option(..., "--out", help="Diary folder to write."),
+    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists and is not empty."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Map another layout onto the diary format, validate it, and write the diary folder.
+
+    Refuses, naming them, what it cannot map (missing files or columns, activity or group
+    labels absent from the mapping, with their rows) and anything the diary validation
+    rejects; nothing is written then. Rows are 1-based data records of the source files.
+    """
+    if out.exists() and not (out.is_dir() and not any(out.iterdir())) and not overwrite:
+        fail(f"{out}: exists and is not empty; pass --overwrite to replace it.")
+    try:
+        data = ingest(source, mapping)
+    except DataValidationError as exc:
+        _bad_input(exc, as_json)
+    write_diaries(data, out)
+    emit(
+        {
+            "out": str(out),
+            "rows": {name: len(getattr(data, name)) for name in TABLES},
+            "synthetic": data.synthetic,
+        },
+        as_json,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``diaries`` command group and the ``ingest-diaries`` command to ``app``."""
+    diaries_app = typer.Typer(help="Individual practice histories and one-week diaries.", no_args_is_help=True)
+    diaries_app.command("summarize")(summarize)
+    app.add_typer(diaries_app, name="diaries")
+    app.command("ingest-diaries")(ingest_diaries)

@@ -1,0 +1,446 @@
+"""Individual-level group comparisons of the violinists (Ericsson et al., 1993; Macnamara & Maitra, 2019).
+
+Both studies compared their three skill groups on per-person measures such as accumulated
+hours of practice alone: one-way ANOVA with planned contrasts (best vs good; best and good
+together vs the third group), and they compared each activity's ratings with the grand mean of
+all ratings. This module reruns those analyses on individual data (the diary format of
+:mod:`dprep.data.diaries`) with robust alternatives alongside (Welch
+ANOVA, Kruskal–Wallis, Games–Howell).
+
+Every function takes a tidy DataFrame with one row per participant (or per participant and
+activity), drops rows whose outcome is missing, and returns a tidy DataFrame.
+
+References
+----------
+Ericsson, K. A., Krampe, R. Th., & Tesch-Römer, C. (1993). The role of deliberate practice in
+the acquisition of expert performance. *Psychological Review, 100*(3), 363–406.
+https://doi.org/10.1037/0033-295X.100.3.363
+
+Macnamara, B. N., & Maitra, M. (2019). The role of deliberate practice in expert performance:
+revisiting Ericsson, Krampe & Tesch-Römer (1993). *Royal Society Open Science, 6*, 190327.
+https://doi.org/10.1098/rsos.190327
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pingouin as pg
+from scipy import stats
+
+from dprep.stats.effects import eta2_ci, omega2_from_f
+
+#: Ratings collected for every activity (0–10 scales).
+RATING_DIMENSIONS = ("relevance", "effort", "enjoyment")
+
+#: Labels of the two measures compared by :func:`estimate_diary_mixed_anova`.
+MEASURES = ("retrospective_estimate", "diary")
+
+
+def _complete(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
+    """Rows with a non-missing outcome; check that an ANOVA is defined on them."""
+    for column in (dv, between):
+        if column not in data.columns:
+            raise ValueError(f"column {column!r} not found (have: {', '.join(map(str, data.columns))})")
+    frame = data.loc[data[dv].notna(), [between, dv]].copy()
+    frame[dv] = frame[dv].astype(float)
+    counts = frame[between].value_counts()
+    if len(counts) < 2:
+        raise ValueError(f"need at least two groups with a value of {dv!r}, got {len(counts)}")
+    if len(frame) <= len(counts):
+        raise ValueError(f"need more participants ({len(frame)}) than groups ({len(counts)})")
+    return frame
+
+
+def group_descriptives(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataFrame:
+    """Size, mean and SD of ``dv`` per group.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant; columns ``between`` and ``dv``.
+    dv : str
+        Outcome column (e.g. ``accumulated_hours``).
+    between : str
+        Group column.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``group``, ``n``, ``mean``, ``sd`` (SD with ddof = 1), in ``dv``'s unit.
+    """
+    frame = _complete(data, dv, between)
+    out = frame.groupby(between, sort=True)[dv].agg(n="size", mean="mean", sd="std").reset_index()
+    return out.rename(columns={between: "group"})
+
+
+def anova_oneway(
+    data: pd.DataFrame,
+    dv: str,
+    between: str = "group",
+    *,
+    level: float = 0.95,
+    lambda_to: str = "N",
+) -> pd.DataFrame:
+    """Classic one-way ANOVA with η² and ω² and their noncentral-F confidence intervals.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant; columns ``between`` and ``dv``.
+    dv : str
+        Outcome column.
+    between : str
+        Group column.
+    level : float
+        Confidence level of the intervals.
+    lambda_to : {"N", "df_error"}
+        How a noncentrality bound λ becomes an η² bound (``params.yaml``,
+        ``effect_size.eta2_ci_lambda``): ``"N"`` maps λ to λ / (λ + N), ``"df_error"`` to
+        λ / (λ + df2); see :func:`dprep.stats.effects.eta2_ci`.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``F``, ``df1``, ``df2``, ``p``, ``eta2``, ``eta2_ci_low``, ``eta2_ci_high``,
+        ``omega2``, ``omega2_ci_low``, ``omega2_ci_high``. η² = SS_between / SS_total;
+        ω² = (SS_between − df1·MS_within) / (SS_total + MS_within) (may be negative). The
+        intervals invert the noncentral F distribution (:func:`dprep.stats.effects.eta2_ci`); the ω²
+        limits put F = λ / df1 at each noncentrality limit λ into ω²(F), floored at 0, as the
+        R package effectsize does.
+
+    Raises
+    ------
+    ValueError
+        If a column is missing, fewer than two groups have data, or N ≤ number of groups.
+    """
+    frame = _complete(data, dv, between)
+    table = pg.anova(data=frame, dv=dv, between=between, detailed=True)
+    ss_between, ss_within = float(table.loc[0, "SS"]), float(table.loc[1, "SS"])
+    df1, df2 = int(table.loc[0, "DF"]), int(table.loc[1, "DF"])
+    f_value, p_value = float(table.loc[0, "F"]), float(table.loc[0, "p_unc"])
+    ms_within = ss_within / df2
+    ci = eta2_ci(f_value, df1, df2, level=level, lambda_to_eta2=lambda_to)
+    # ω² bounds: the F at each noncentrality limit (F = λ / df1) through ω²(F), floored at 0.
+    omega2_low, omega2_high = (max(0.0, omega2_from_f(lam / df1, df1, df2)) for lam in (ci.ncp_lb, ci.ncp_ub))
+    return pd.DataFrame(
+        {
+            "F": [f_value],
+            "df1": [df1],
+            "df2": [df2],
+            "p": [p_value],
+            "eta2": [ss_between / (ss_between + ss_within)],
+            "eta2_ci_low": [ci.ci_lb],
+            "eta2_ci_high": [ci.ci_ub],
+            "omega2": [(ss_between - df1 * ms_within) / (ss_between + ss_within + ms_within)],
+            "omega2_ci_low": [omega2_low],
+            "omega2_ci_high": [omega2_high],
+        }
+    )
+
+
+
+def welch_anova(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataFrame:
+    """Welch's heteroscedastic one-way ANOVA.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant; columns ``between`` and ``dv``.
+    dv, between : str
+        Outcome and group columns.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``F``, ``df1``, ``df2`` (Welch–Satterthwaite, fractional), ``p``.
+
+    References
+    ----------
+    Welch, B. L. (1951). On the comparison of several mean values: an alternative approach.
+    *Biometrika, 38*(3/4), 330–336. https://doi.org/10.2307/2332579
+    """
+    frame = _complete(data, dv, between)
+    table = pg.welch_anova(data=frame, dv=dv, between=between)
+    return pd.DataFrame(
+        {
+            "F": [float(table.loc[0, "F"])],
+            "df1": [float(table.loc[0, "ddof1"])],
+            "df2": [float(table.loc[0, "ddof2"])],
+            "p": [float(table.loc[0, "p_unc"])],
+        }
+    )
+
+
+def kruskal_wallis(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataFrame:
+    """Kruskal–Wallis rank test (tie-corrected H, χ² approximation).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant; columns ``between`` and ``dv``.
+    dv, between : str
+        Outcome and group columns.
+
+    Returns
+    -------
+    DataFrame
+        One row: ``H``, ``df``, ``p``.
+    """
+    frame = _complete(data, dv, between)
+    table = pg.kruskal(data=frame, dv=dv, between=between)
+    return pd.DataFrame(
+        {
+            "H": [float(table["H"].iloc[0])],
+            "df": [int(table["ddof1"].iloc[0])],
+            "p": [float(table["p_unc"].iloc[0])],
+        }
+    )
+
+
+def games_howell(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataFrame:
+    """Games–Howell pairwise comparisons (unequal variances and sizes).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant; columns ``between`` and ``dv``.
+    dv, between : str
+        Outcome and group columns.
+
+    Returns
+    -------
+    DataFrame
+        One row per pair: ``group_a``, ``group_b``, ``mean_a``, ``mean_b``, ``difference``
+        (a − b, in ``dv``'s unit), ``se``, ``t``, ``df``, ``p`` (Studentized-range adjusted),
+        ``hedges_g``.
+
+    References
+    ----------
+    Games, P. A., & Howell, J. F. (1976). Pairwise multiple comparison procedures with unequal
+    n's and/or variances: a Monte Carlo study. *Journal of Educational Statistics, 1*(2), 113–125.
+    """
+    frame = _complete(data, dv, between)
+    table = pg.pairwise_gameshowell(data=frame, dv=dv, between=between)
+    return pd.DataFrame(
+        {
+            "group_a": table["A"].astype(str),
+            "group_b": table["B"].astype(str),
+            "mean_a": table["mean_A"].astype(float),
+            "mean_b": table["mean_B"].astype(float),
+            "difference": table["diff"].astype(float),
+            "se": table["se"].astype(float),
+            "t": table["T"].astype(float),
+            "df": table["df"].astype(float),
+            "p": table["pval"].astype(float),
+            "hedges_g": table["hedges"].astype(float),
+        }
+    )
+
+
+def planned_contrasts(
+    data: pd.DataFrame, dv: str, between: str = "group", *, third: str | None = None
+) -> pd.DataFrame:
+    """The two planned contrasts of both studies, with one- and two-tailed p side by side.
+
+    Ericsson et al. (1993) compared the best with the good violinists, and the best and good
+    together with the music teachers; Macnamara & Maitra (2019) preregistered the same two
+    contrasts (their third group: less accomplished violinists) and tested best > good
+    one-tailed. Each contrast ψ = Σ cᵢ·meanᵢ uses the pooled within-group variance of the
+    one-way ANOVA on all groups present: t = ψ / √(MS_within · Σ cᵢ² / nᵢ), df = N − k.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant; columns ``between`` and ``dv``. Must contain groups
+        ``best`` and ``good``.
+    dv, between : str
+        Outcome and group columns.
+    third : str, optional
+        The comparison group (``music_teachers``, ``less_accomplished``). By default the one
+        group other than best and good.
+
+    Returns
+    -------
+    DataFrame
+        One row per contrast: ``contrast``, ``hypothesis`` (the directional H₁ of the
+        one-tailed p), ``estimate`` (ψ, in ``dv``'s unit: best − good, or mean of best and
+        good − third), ``se``, ``t``, ``df``, ``p_two_tailed``, ``p_one_tailed``.
+
+    Raises
+    ------
+    ValueError
+        If ``best`` or ``good`` is missing, or the third group is absent or ambiguous.
+    """
+    frame = _complete(data, dv, between)
+    summary = frame.groupby(between, sort=True)[dv].agg(n="size", mean="mean", var="var")
+    others = [g for g in summary.index if g not in ("best", "good")]
+    missing = [g for g in ("best", "good") if g not in summary.index]
+    if missing:
+        raise ValueError(f"planned contrasts need groups 'best' and 'good'; missing: {', '.join(missing)}")
+    if third is None:
+        if len(others) != 1:
+            raise ValueError(f"cannot tell the comparison group among {others}; pass third=")
+        third = others[0]
+    elif third not in summary.index:
+        raise ValueError(f"comparison group {third!r} has no data")
+    df_within = int(summary["n"].sum() - len(summary))
+    ms_within = float(((summary["n"] - 1) * summary["var"]).sum() / df_within)
+    rows = []
+    specs = [
+        ("best_vs_good", "best > good", {"best": 1.0, "good": -1.0}),
+        (f"best_and_good_vs_{third}", f"best and good > {third}", {"best": 0.5, "good": 0.5, third: -1.0}),
+    ]
+    for name, hypothesis, weights in specs:
+        w = pd.Series(weights)
+        estimate = float((w * summary.loc[w.index, "mean"]).sum())
+        se = float(np.sqrt(ms_within * (w**2 / summary.loc[w.index, "n"]).sum()))
+        t_value = estimate / se
+        rows.append(
+            {
+                "contrast": name,
+                "hypothesis": hypothesis,
+                "estimate": estimate,
+                "se": se,
+                "t": t_value,
+                "df": df_within,
+                "p_two_tailed": float(2.0 * stats.t.sf(abs(t_value), df_within)),
+                "p_one_tailed": float(stats.t.sf(t_value, df_within)),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def compare_groups(
+    data: pd.DataFrame,
+    dv: str,
+    between: str = "group",
+    *,
+    level: float = 0.95,
+    lambda_to: str = "N",
+    third: str | None = None,
+) -> dict[str, pd.DataFrame]:
+    """All between-group analyses of one outcome.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per participant; columns ``between`` and ``dv``.
+    dv, between : str
+        Outcome and group columns.
+    level, lambda_to : float, str
+        Passed to :func:`anova_oneway`.
+    third : str, optional
+        Passed to :func:`planned_contrasts`; contrasts are left out when the data have no
+        ``best`` and ``good`` groups.
+
+    Returns
+    -------
+    dict of str to DataFrame
+        ``descriptives``, ``anova``, ``welch``, ``kruskal``, ``games_howell`` and, when
+        defined, ``contrasts``.
+    """
+    out = {
+        "descriptives": group_descriptives(data, dv, between),
+        "anova": anova_oneway(data, dv, between, level=level, lambda_to=lambda_to),
+        "welch": welch_anova(data, dv, between),
+        "kruskal": kruskal_wallis(data, dv, between),
+        "games_howell": games_howell(data, dv, between),
+    }
+    if {"best", "good"} <= set(data.loc[data[dv].notna(), between]):
+        out["contrasts"] = planned_contrasts(data, dv, between, third=third)
+    return out
+
+
+def estimate_diary_mixed_anova(comparison: pd.DataFrame) -> pd.DataFrame:
+    """Group × measure mixed ANOVA of retrospective estimate vs diary week.
+
+    Both studies asked whether the retrospective estimate of weekly practice for the current
+    year matched the diary week, and whether the gap differed between groups.
+
+    Parameters
+    ----------
+    comparison : DataFrame
+        Output of :func:`dprep.data.diaries.estimate_vs_diary`: one row per participant with
+        ``participant_id``, ``group``, ``estimate_hours_per_week`` and
+        ``diary_hours_per_week``.
+
+    Returns
+    -------
+    DataFrame
+        Rows ``group`` (between), ``measure`` (within) and ``interaction``; columns
+        ``source``, ``SS``, ``df1``, ``df2``, ``MS``, ``F``, ``p``, ``partial_eta2``
+        (sums of squares in (hours per week)²).
+    """
+    wide = comparison.dropna(subset=["estimate_hours_per_week", "diary_hours_per_week"])
+    long = pd.DataFrame(
+        {
+            "participant_id": pd.concat([wide["participant_id"]] * 2, ignore_index=True),
+            "group": pd.concat([wide["group"]] * 2, ignore_index=True),
+            "measure": np.repeat(MEASURES, len(wide)),
+            "hours_per_week": np.concatenate(
+                [wide["estimate_hours_per_week"].to_numpy(float), wide["diary_hours_per_week"].to_numpy(float)]
+            ),
+        }
+    )
+    table = pg.mixed_anova(
+        data=long, dv="hours_per_week", within="measure", subject="participant_id", between="group"
+    )
+    return pd.DataFrame(
+        {
+            "source": ["group", "measure", "interaction"],
+            "SS": table["SS"].astype(float).to_numpy(),
+            "df1": table["DF1"].astype(int).to_numpy(),
+            "df2": table["DF2"].astype(int).to_numpy(),
+            "MS": table["MS"].astype(float).to_numpy(),
+            "F": table["F"].astype(float).to_numpy(),
+            "p": table["p_unc"].astype(float).to_numpy(),
+            "partial_eta2": table["np2"].astype(float).to_numpy(),
+        }
+    )
+
+
+def ratings_vs_grand_mean(ratings: pd.DataFrame) -> pd.DataFrame:
+    """One-sample t test of each activity's ratings against the grand mean of all ratings.
+
+    Ericsson et al. (1993) and Macnamara & Maitra (2019) called an activity highly relevant
+    (effortful, enjoyable) when its mean rating exceeded the mean of all activities' ratings
+    on that scale. The grand mean is the mean of every rating on the scale (all participants,
+    all activities); each activity is tested against it with a one-sample t test.
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        The ``activity_ratings`` table: ``participant_id``, ``activity`` and the 0–10 scales
+        ``relevance``, ``effort``, ``enjoyment`` (missing = not rated).
+
+    Returns
+    -------
+    DataFrame
+        One row per scale and activity rated by at least two participants: ``dimension``,
+        ``activity``, ``n``, ``mean_rating``, ``grand_mean``, ``t``, ``df``, ``p``
+        (two-tailed), ``cohen_d`` (signed: (mean − grand mean) / SD).
+    """
+    rows = []
+    for dimension in RATING_DIMENSIONS:
+        values = ratings[["activity", dimension]].dropna()
+        grand_mean = float(values[dimension].mean())
+        for activity, scores in values.groupby("activity", sort=True)[dimension]:
+            if len(scores) < 2:
+                continue
+            test = pg.ttest(scores.to_numpy(float), grand_mean)
+            rows.append(
+                {
+                    "dimension": dimension,
+                    "activity": str(activity),
+                    "n": len(scores),
+                    "mean_rating": float(scores.mean()),
+                    "grand_mean": grand_mean,
+                    "t": float(test["T"].iloc[0]),
+                    "df": int(test["dof"].iloc[0]),
+                    "p": float(test["p_val"].iloc[0]),
+                    "cohen_d": float((scores.mean() - grand_mean) / scores.std(ddof=1)),
+                }
+            )
+    columns = ["dimension", "activity", "n", "mean_rating", "grand_mean", "t", "df", "p", "cohen_d"]
+    return pd.DataFrame(rows, columns=columns)
