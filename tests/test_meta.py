@@ -106,9 +106,9 @@ def test_knha_is_not_truncated():
 def test_regtest_matches_metafor():
     # reference: regtest(rma(yi, vi, method='REML', control=ctl)) -> zval, pval, est (limit estimate)
     egger = meta.regtest(bcg_fit())
-    assert close(egger.zval, REF["egger"]["zval"])
+    assert close(egger.stat, REF["egger"]["zval"])
     assert close(egger.pval, REF["egger"]["pval"])
-    assert close(egger.limit_estimate, REF["egger"]["limit_estimate"])
+    assert close(egger.estimate, REF["egger"]["limit_estimate"])
 
 
 @pytest.mark.reference
@@ -361,7 +361,7 @@ def test_correlation_summary(music):
 
 def test_result_frames_and_dicts(music):
     fit = meta.rma(*music)
-    frame = fit.summary_frame()
+    frame = fit.to_frame()
     assert list(frame.columns) == ["name", "estimate", "se", "stat", "pval", "ci_lb", "ci_ub"]
     assert frame.loc[0, "estimate"] == fit.estimate
     d = fit.to_dict()
@@ -378,13 +378,13 @@ def test_meta_regression_has_no_single_estimate():
     with pytest.raises(ValueError, match="intercept-only model"):
         meta.trimfill(fit)
     pred = meta.predict(fit, newmods=[[0.0], [33.0]])
-    assert pred.pred == pytest.approx([fit.beta[0], fit.beta[0] + 33 * fit.beta[1]], rel=1e-12)
+    assert pred.estimate == pytest.approx([fit.beta[0], fit.beta[0] + 33 * fit.beta[1]], rel=1e-12)
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
     ({"method": "SJ"}, r"The 'method' parameter of rma must be one of 'DL', 'REML', 'PM', 'ML', 'HE'. Got 'SJ' instead."),
     ({"test": "t"}, r"The 'test' parameter of rma must be one of 'z', 'knha'. Got 't' instead."),
-    ({"level": 95}, r"The 'level' parameter of rma must be a float in \(0, 1\)"),
+    ({"level": 95}, r"The 'level' parameter of rma must be in \(0, 1\)"),
     ({"vi": [0.1, 0.0, 0.2, 0.1]}, r"The 'vi' parameter of rma must contain positive sampling variances"),
     ({"vi": [0.1, 0.2]}, r"The 'vi' parameter of rma must have the same length as 'yi'"),
     ({"mods": [1.0, 2.0], "yi": [0.1, 0.2], "vi": [0.1, 0.1]}, r"must have more studies than model coefficients"),

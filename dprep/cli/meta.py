@@ -179,7 +179,7 @@ def _blinding_analysis(yi, vi, status: pd.Series, correlations: bool, settings: 
             "column": status.name, "counts": status.value_counts().sort_index().to_dict(),
             "subgroups": rows,
             "regression": {"qm": mod.qm, "qm_df": list(mod.qm_df), "qm_p": mod.qm_p, "tau2_residual": mod.tau2,
-                           "r2": mod.r2, "coefficients": mod.summary_frame().to_dict(orient="records")},
+                           "r2": mod.r2, "coefficients": mod.to_frame().to_dict(orient="records")},
         },
         "bias_adjusted": {
             "prior": prior_label, "bias_smd": prior.bias_smd, "bias_var_smd": prior.bias_var_smd,
@@ -313,7 +313,7 @@ def analyse(
             "qm": mod_fit.qm, "qm_df": list(mod_fit.qm_df), "qm_p": mod_fit.qm_p,
             "qe": mod_fit.q, "qe_df": mod_fit.q_df, "qe_p": mod_fit.q_p,
             "tau2_residual": mod_fit.tau2, "r2": mod_fit.r2,
-            "coefficients": mod_fit.summary_frame().to_dict(orient="records"),
+            "coefficients": mod_fit.to_frame().to_dict(orient="records"),
         })
         if categorical:
             groups = meta.subgroup_analysis(yi, vi, mods, name=moderator, **settings).subgroups

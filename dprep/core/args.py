@@ -18,24 +18,27 @@ from dprep.core.errors import ArgumentError
 
 
 def fail(name: str, func: str, must: str, got: Any, *, raw: bool = False) -> NoReturn:
-    """Raise the standard message: "The '{name}' parameter of {func} must be {must}. Got {got!r} instead.".
+    """Raise the standard message: "The '{name}' parameter of {func} must {must}. Got {got!r} instead.".
 
-    With ``raw=True`` ``got`` is a description printed as is (e.g. "shape (2, 3)").
+    ``must`` is the requirement after "must", e.g. "be an integer ≥ 2"; with ``raw=True`` ``got`` is a
+    description printed as is (e.g. "shape (2, 3)").
     """
-    raise ArgumentError(f"The '{name}' parameter of {func} must be {must}. "
+    if isinstance(got, np.generic):
+        got = got.item()
+    raise ArgumentError(f"The '{name}' parameter of {func} must {must}. "
                         f"Got {got if raw else repr(got)} instead.")
 
 
 def finite(name: str, func: str, value: Any) -> float:
     """``value`` as a finite float."""
     if isinstance(value, bool):
-        fail(name, func, "a finite number", value)
+        fail(name, func, "be a finite number", value)
     try:
         out = float(value)
     except (TypeError, ValueError, OverflowError):
-        fail(name, func, "a finite number", value)
+        fail(name, func, "be a finite number", value)
     if not math.isfinite(out):
-        fail(name, func, "a finite number", value)
+        fail(name, func, "be a finite number", value)
     return out
 
 
@@ -43,7 +46,7 @@ def positive(name: str, func: str, value: Any) -> float:
     """``value`` as a finite float > 0."""
     out = finite(name, func, value)
     if out <= 0:
-        fail(name, func, "a finite number > 0", value)
+        fail(name, func, "be a finite number > 0", value)
     return out
 
 
@@ -51,7 +54,7 @@ def nonnegative(name: str, func: str, value: Any) -> float:
     """``value`` as a finite float ≥ 0."""
     out = finite(name, func, value)
     if out < 0:
-        fail(name, func, "a finite number ≥ 0", value)
+        fail(name, func, "be a finite number ≥ 0", value)
     return out
 
 
@@ -61,7 +64,7 @@ def between(name: str, func: str, value: Any, lo: float, hi: float, *, closed: s
     left, right = closed in ("left", "both"), closed in ("right", "both")
     ok = (out >= lo if left else out > lo) and (out <= hi if right else out < hi)
     if not ok:
-        fail(name, func, f"in {'[' if left else '('}{lo:g}, {hi:g}{']' if right else ')'}", value)
+        fail(name, func, f"be in {'[' if left else '('}{lo:g}, {hi:g}{']' if right else ')'}", value)
     return out
 
 
@@ -72,7 +75,7 @@ def level(func: str, value: Any, name: str = "level") -> float:
 
 def integer(name: str, func: str, value: Any, minimum: int | None = None) -> int:
     """``value`` as an int ≥ ``minimum`` (whole floats accepted, booleans refused)."""
-    must = "an integer" if minimum is None else f"an integer ≥ {minimum}"
+    must = "be an integer" if minimum is None else f"be an integer ≥ {minimum}"
     if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
         fail(name, func, must, value)
     if not math.isfinite(float(value)) or not float(value).is_integer():
@@ -85,7 +88,7 @@ def integer(name: str, func: str, value: Any, minimum: int | None = None) -> int
 def option(name: str, func: str, value: Any, allowed: Sequence[Any]) -> Any:
     """``value`` if it is one of ``allowed``."""
     if value not in allowed:
-        fail(name, func, "one of " + ", ".join(map(repr, allowed)), value)
+        fail(name, func, "be one of " + ", ".join(map(repr, allowed)), value)
     return value
 
 
@@ -95,14 +98,14 @@ def vector(name: str, func: str, value: Any, *, size: int | None = None, min_siz
     try:
         arr = np.array(value, dtype=float)
     except (TypeError, ValueError, OverflowError):
-        fail(name, func, "a 1-d array of numbers", value)
+        fail(name, func, "be a 1-d array of numbers", value)
     if arr.ndim != 1 or arr.size < min_size:
-        fail(name, func, f"a 1-d array with at least {min_size} value(s)", f"shape {arr.shape}", raw=True)
+        fail(name, func, f"be a 1-d array with at least {min_size} value(s)", f"shape {arr.shape}", raw=True)
     if size is not None and arr.size != size:
-        fail(name, func, f"of length {size}", f"length {arr.size}", raw=True)
+        fail(name, func, f"have length {size}", f"length {arr.size}", raw=True)
     if finite_only and not np.all(np.isfinite(arr)):
         bad = int(np.flatnonzero(~np.isfinite(arr))[0])
-        fail(name, func, "finite numbers only", f"{arr[bad]!r} at position {bad}", raw=True)
+        fail(name, func, "contain finite numbers only", f"{float(arr[bad])!r} at position {bad}", raw=True)
     return arr
 
 

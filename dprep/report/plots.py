@@ -58,7 +58,7 @@ def _labels(labels: Sequence[str], k: int, func: str) -> list[str]:
 def _pooled_summary(result: RMAResult, scale: Scale) -> tuple[float, float, float, float, float]:
     pred = predict(result)
     est, lb, ub, pi_lb, pi_ub = (float(_transform(getattr(pred, key)[0], scale))
-                                  for key in ("pred", "ci_lb", "ci_ub", "pi_lb", "pi_ub"))
+                                  for key in ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub"))
     return est, lb, ub, pi_lb, pi_ub
 
 

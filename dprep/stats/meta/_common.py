@@ -1,0 +1,105 @@
+"""Pieces shared by the estimators: option lists, the design matrix, weighted residual makers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from dprep.core import args
+from dprep.core.errors import ConvergenceError
+
+METHODS: tuple[str, ...] = ("DL", "REML", "PM", "ML", "HE")
+TESTS: tuple[str, ...] = ("z", "knha")
+
+_EPS = np.finfo(float).eps
+
+
+def _readonly(a: np.ndarray) -> np.ndarray:
+    a = np.array(a, dtype=float, copy=True)
+    a.setflags(write=False)
+    return a
+
+
+def _is_categorical(values: pd.Series) -> bool:
+    return pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values)
+
+
+def _design(mods: Any, k: int, intercept: bool) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Model matrix (k, p) and coefficient names, as metafor's ``mods=`` argument builds them.
+
+    A categorical column (strings, booleans, pandas ``category``) is dummy-coded with its first level in
+    sorted order as the reference, like an R factor; numeric columns enter as they are.
+    """
+    columns: list[np.ndarray] = [np.ones(k)] if intercept else []
+    names: list[str] = ["intrcpt"] if intercept else []
+    if mods is not None:
+        if isinstance(mods, pd.DataFrame):
+            frame = mods
+        elif isinstance(mods, pd.Series):
+            frame = mods.to_frame(name=mods.name if mods.name is not None else "mods")
+        else:
+            arr = np.asarray(mods)
+            if arr.ndim == 1:
+                arr = arr[:, None]
+            if arr.ndim != 2:
+                raise ValueError(
+                    f"The 'mods' parameter of rma must be a 1-d or 2-d array. Got shape {arr.shape} instead."
+                )
+            labels = ["mods"] if arr.shape[1] == 1 else [f"mods{j + 1}" for j in range(arr.shape[1])]
+            frame = pd.DataFrame({lab: arr[:, j] for j, lab in enumerate(labels)})
+        if len(frame) != k:
+            raise ValueError(
+                f"The 'mods' parameter of rma must have one row per study ({k}). Got {len(frame)} rows instead."
+            )
+        for name in frame.columns:
+            col = frame[name]
+            if col.isna().any():
+                raise ValueError(f"The 'mods' parameter of rma must not contain missing values (column {name!r}).")
+            if _is_categorical(col):
+                text = col.astype(str).to_numpy()
+                levels = sorted(set(text))
+                if len(levels) < 2:
+                    raise ValueError(
+                        f"The 'mods' parameter of rma must have at least two levels in categorical column "
+                        f"{name!r}. Got only {levels!r} instead."
+                    )
+                for level in levels[1:] if intercept else levels:
+                    columns.append((text == level).astype(float))
+                    names.append(f"{name}{level}")
+            else:
+                columns.append(col.to_numpy(dtype=float))
+                names.append(str(name))
+    if not columns:
+        raise ValueError("The 'mods' parameter of rma must be given when 'intercept' is False.")
+    X = np.column_stack(columns)
+    if np.linalg.matrix_rank(X) < X.shape[1]:
+        raise ValueError("The model matrix of rma must be of full column rank. Got a rank-deficient matrix instead.")
+    return X, tuple(names)
+
+
+def _residual_maker(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """P = W - W X (X'WX)^{-1} X'W for weights ``w`` (Viechtbauer, 2005, eq. 9)."""
+    WX = X * w[:, None]
+    return np.diag(w) - WX @ np.linalg.solve(X.T @ WX, WX.T)
+
+
+def _q_gen(tau2: float, yi: np.ndarray, vi: np.ndarray, X: np.ndarray) -> float:
+    """Generalised Q statistic y'P(τ²)y with weights 1/(vi + τ²) (Viechtbauer, 2007, eq. 5)."""
+    return float(yi @ _residual_maker(X, 1.0 / (vi + tau2)) @ yi)
+
+
+def _root(func, lower: float, upper: float, tol: float) -> float:
+    """Root of a decreasing function in [lower, ∞), doubling the upper end until it is bracketed."""
+    while func(upper) > 0:
+        upper *= 2.0
+        if upper > 1e12:
+            raise ConvergenceError("No root of the generalised-Q equation below τ² = 1e12.")
+    return optimize.brentq(func, lower, upper, xtol=tol, rtol=4 * _EPS, maxiter=10_000)
+
+
+def _critical(test: str, level: float, ddf: int) -> float:
+    alpha = 1.0 - level
+    return float(stats.t.isf(alpha / 2, ddf) if test == "knha" else stats.norm.isf(alpha / 2))

@@ -1,0 +1,176 @@
+"""Small-study effects: Egger's regression test (``regtest``) and trim-and-fill (``trimfill``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+from scipy import stats
+
+from dprep.core import args, fmt
+from dprep.core.results import Result, internal, result
+from dprep.core.errors import ConvergenceError
+from dprep.stats.meta.rma import RMAResult, _refit
+
+
+@result(eq=False)
+class EggerResult(Result):
+    """Egger-type regression test (``regtest``): the test of the slope on the standard error, and the
+    limit estimate (the intercept: the expected effect of a study with se → 0) with its CI.
+
+    ``stat`` is a z value, or a t value on ``ddf`` df under Knapp–Hartung (``test`` says which).
+    """
+
+    title = "Regression Test for Funnel Plot Asymmetry"
+
+    test: str
+    stat: float
+    ddf: int | None
+    pval: float
+    estimate: float
+    ci_lb: float
+    ci_ub: float
+    fit: RMAResult = internal()
+
+    def _summary_lines(self) -> list[str]:
+        stat = f"t = {self.stat:.4f}, df = {self.ddf}" if self.test == "knha" else f"z = {self.stat:.4f}"
+        return [f"Model: {'mixed-effects' if not self.fit.int_only else 'random-effects'} meta-regression "
+                f"({self.fit.method}); predictor: standard error", "",
+                f"Test for funnel plot asymmetry: {stat}, {fmt.pval(self.pval, 4, prefix=True)}",
+                f"Limit estimate (as sei -> 0): b = {self.estimate:.4f} "
+                f"(CI: {self.ci_lb:.4f}, {self.ci_ub:.4f})"]
+
+
+def regtest(result: RMAResult) -> EggerResult:
+    r"""Egger's regression test for funnel-plot asymmetry, metafor's ``regtest()`` default.
+
+    Refits the model with the standard error :math:`\sqrt{v_i}` added as a moderator (same τ² method,
+    test and level) and tests its coefficient. For an intercept-only model the intercept of that fit is
+    the *limit estimate*: the expected effect of a study with se → 0.
+
+    Parameters
+    ----------
+    result : RMAResult
+        A fitted model.
+
+    Returns
+    -------
+    EggerResult
+        ``stat`` (z, or t on ``ddf`` df under Knapp–Hartung) and ``pval`` of the se coefficient; the
+        limit estimate ``estimate`` with ``ci_lb``/``ci_ub`` (NaN for meta-regression models).
+
+    References
+    ----------
+    Egger et al. (1997); Sterne, J. A. C., & Egger, M. (2005). Regression methods to detect publication
+    and other bias in meta-analysis. In Publication bias in meta-analysis (pp. 99-110). Wiley.
+    """
+    fit = _refit(result, np.asarray(result.yi), np.asarray(result.vi), np.sqrt(result.vi), "sei")
+    j = result.p
+    limit = (float(fit.beta[0]), float(fit.ci_lb[0]), float(fit.ci_ub[0])) if result.int_only else (np.nan,) * 3
+    return EggerResult(test=result.test, stat=float(fit.stat[j]), ddf=fit.ddf, pval=float(fit.pval[j]),
+                       estimate=limit[0], ci_lb=limit[1], ci_ub=limit[2], fit=fit)
+
+
+@result(eq=False)
+class TrimFillResult(Result):
+    """Trim-and-fill (``trimfill``): number and values of imputed studies and the model on augmented data."""
+
+    k0: int
+    se_k0: float
+    side: str
+    yi_filled: np.ndarray
+    vi_filled: np.ndarray
+    fit: RMAResult = internal()
+
+    @property
+    def filled(self) -> np.ndarray:
+        """Boolean mask over ``fit.yi``: True for the imputed studies (placed last)."""
+        return np.r_[np.zeros(self.fit.k - self.k0, bool), np.ones(self.k0, bool)]
+
+    def to_dict(self) -> dict[str, Any]:
+        """k0, side and the pooled estimate with its CI on the augmented data."""
+        return {"k0": self.k0, "se_k0": self.se_k0, "side": self.side,
+                "yi_filled": self.yi_filled.tolist(), "vi_filled": self.vi_filled.tolist(),
+                "estimate": self.fit.estimate, "se": float(self.fit.se[0]),
+                "ci_lb": float(self.fit.ci_lb[0]), "ci_ub": float(self.fit.ci_ub[0]), "tau2": self.fit.tau2}
+
+
+def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None, maxiter: int = 100) -> TrimFillResult:
+    r"""Duval & Tweedie's trim-and-fill with the L0 estimator, as metafor's ``trimfill()`` defaults.
+
+    If ``side`` is not given it is chosen as metafor does: fit the model with :math:`\sqrt{v_i}` as
+    moderator; a negative slope means the missing studies are on the right, otherwise on the left.
+    Iteratively, the k0 most extreme studies on that side are trimmed, μ̂ re-estimated, and
+
+    .. math:: L_0 = \frac{4 S_r - k(k+1)}{2k - 1}
+
+    recomputed from the Wilcoxon signed-rank sum :math:`S_r` of the centred values (rounded half to even,
+    as R's ``round``) until k0 no longer changes. The k0 trimmed studies are then mirrored about the
+    trimmed estimate and the model refitted on the k + k0 values.
+
+    Parameters
+    ----------
+    result : RMAResult
+        A fitted intercept-only model.
+    side : {"left", "right"}, optional
+        Side on which studies are assumed missing.
+    maxiter : int
+        Maximum number of trim-and-fill iterations.
+
+    Returns
+    -------
+    TrimFillResult
+        ``k0``, its standard error, ``side``, the imputed values, and ``fit`` (the model on the augmented
+        data, or the original model when k0 = 0).
+
+    Raises
+    ------
+    ValueError
+        If ``result`` has moderators or ``side`` is invalid.
+    RuntimeError
+        If k0 does not settle within ``maxiter`` iterations.
+
+    Notes
+    -----
+    The refit on the augmented data keeps the original model's method, test and level (metafor keeps the
+    method but falls back to ``test="z"``).
+
+    References
+    ----------
+    Duval & Tweedie (2000), eqs. for L0 and var(S_r); metafor ``trimfill.rma.uni``.
+    """
+    if not result.int_only:
+        raise ValueError("The 'result' parameter of trimfill must be an intercept-only model. Got a meta-regression instead.")
+    yi0, vi0 = np.asarray(result.yi), np.asarray(result.vi)
+    if side is None:
+        slope = _refit(result, yi0, vi0, np.sqrt(vi0), "sei").beta[1]
+        side = "right" if slope < 0 else "left"
+    args.option("side", "trimfill", side, ("left", "right"))
+    sign = -1.0 if side == "right" else 1.0
+    order = np.argsort(sign * yi0, kind="stable")
+    yi, vi = sign * yi0[order], vi0[order]
+    k = yi.size
+
+    k0, k0_prev, beta, se_k0 = 0, -1, 0.0, 0.0
+    for _ in range(maxiter):
+        if k0 == k0_prev:
+            break
+        k0_prev = k0
+        beta = _refit(result, yi[: k - k0], vi[: k - k0]).estimate
+        centred = yi - beta
+        ranks = stats.rankdata(np.abs(centred), method="ordinal")
+        s_r = float(np.sum(ranks[centred > 0]))
+        l0 = (4 * s_r - k * (k + 1)) / (2 * k - 1)
+        var_sr = (k * (k + 1) * (2 * k + 1) + 10 * l0**3 + 27 * l0**2 + 17 * l0
+                  - 18 * k * l0**2 - 18 * k * l0 + 6 * k**2 * l0) / 24
+        se_k0 = max(0.0, 4 * np.sqrt(var_sr) / (2 * k - 1)) if var_sr >= 0 else float("nan")
+        k0 = max(0, int(np.round(l0)))
+    else:
+        raise ConvergenceError(f"Trim-and-fill did not converge in {maxiter} iterations.")
+
+    if k0 == 0:
+        return TrimFillResult(k0=0, se_k0=se_k0, side=side, yi_filled=np.empty(0), vi_filled=np.empty(0), fit=result)
+    yi_fill = sign * (2 * beta - yi[k - k0:])
+    vi_fill = vi[k - k0:]
+    fit = _refit(result, np.r_[yi0, yi_fill], np.r_[vi0, vi_fill])
+    return TrimFillResult(k0=k0, se_k0=se_k0, side=side, yi_filled=yi_fill, vi_filled=vi_fill, fit=fit)

@@ -1,0 +1,93 @@
+"""Estimators of the between-study variance τ² (metafor's ``rma.uni`` methods), each with its standard error."""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import stats
+
+from dprep.core.errors import ConvergenceError
+from dprep.stats.meta._common import _q_gen, _residual_maker, _root
+
+
+def _tau2_he(yi, vi, X):
+    """Hedges (HE) estimator and its se: (y'Py - tr(PV)) / (k - p), P the OLS residual maker (2005, eq. 6)."""
+    k, p = X.shape
+    P = np.eye(k) - X @ np.linalg.solve(X.T @ X, X.T)
+    PV = P * vi[None, :]
+    tr_pv = np.trace(PV)
+    tau2 = max(0.0, (yi @ P @ yi - tr_pv) / (k - p))
+    se = np.sqrt((2 * np.sum(PV * PV.T) + 4 * tau2 * tr_pv + 2 * tau2**2 * (k - p)) / (k - p) ** 2)
+    return tau2, se
+
+
+def _tau2_dl(yi, vi, X):
+    """DerSimonian–Laird (DL) estimator and its se: (Q - (k - p)) / tr(P), weights 1/vi (2005, eq. 7)."""
+    k, p = X.shape
+    P = _residual_maker(X, 1.0 / vi)
+    tr_p = np.trace(P)
+    tau2 = max(0.0, (yi @ P @ yi - (k - p)) / tr_p)
+    se = np.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * np.sum(P * P)) / tr_p**2)
+    return tau2, se
+
+
+def _tau2_pm(yi, vi, X, tol):
+    """Paule–Mandel (PM) estimator, the root of Q(τ²) = k - p (2005, eq. 12), and metafor's se."""
+    k, p = X.shape
+    if _q_gen(0.0, yi, vi, X) < k - p:
+        tau2 = 0.0
+    else:
+        upper = max(100.0, 10 * stats.median_abs_deviation(yi, scale="normal") ** 2)
+        tau2 = _root(lambda t: _q_gen(t, yi, vi, X) - (k - p), 0.0, upper, tol)
+    w = 1.0 / (vi + tau2)
+    return tau2, np.sqrt(2 * k**2 / (k - p) / np.sum(w) ** 2)
+
+
+def _log_lik(tau2, yi, vi, X, reml):
+    """Log-likelihood (ML) or restricted log-likelihood (REML) at τ² (Viechtbauer, 2005, eqs. 10-11)."""
+    k, p = X.shape
+    w = 1.0 / (vi + tau2)
+    XtWX = X.T @ (X * w[:, None])
+    beta = np.linalg.solve(XtWX, X.T @ (w * yi))
+    rss = np.sum(w * (yi - X @ beta) ** 2)
+    ll = -0.5 * np.sum(np.log(vi + tau2)) - 0.5 * rss
+    if reml:
+        return ll - 0.5 * (k - p) * np.log(2 * np.pi) - 0.5 * np.linalg.slogdet(XtWX)[1]
+    return ll - 0.5 * k * np.log(2 * np.pi)
+
+
+def _tau2_fisher(yi, vi, X, reml, tol, maxiter):
+    """ML or REML τ² by Fisher scoring with step halving, started at the HE estimate (metafor)."""
+    tau2 = _tau2_he(yi, vi, X)[0]
+    for _ in range(maxiter):
+        w = 1.0 / (vi + tau2)
+        P = _residual_maker(X, w)
+        Py = P @ yi
+        if reml:
+            adj = (Py @ Py - np.trace(P)) / np.sum(P * P)
+        else:
+            adj = (Py @ Py - np.sum(w)) / np.sum(w**2)
+        while tau2 + adj < 0:
+            adj /= 2
+        tau2 += adj
+        if abs(adj) <= tol:
+            break
+    else:
+        raise ConvergenceError(f"Fisher scoring for τ² did not converge in {maxiter} iterations.")
+    # metafor's 'll0check': a boundary maximum at τ² = 0 beats an interior local maximum
+    if tau2 > tol and _log_lik(0.0, yi, vi, X, reml) - _log_lik(tau2, yi, vi, X, reml) > tol:
+        tau2 = 0.0
+    w = 1.0 / (vi + tau2)
+    if reml:
+        P = _residual_maker(X, w)
+        return tau2, np.sqrt(2 / np.sum(P * P))
+    return tau2, np.sqrt(2 / np.sum(w**2))
+
+
+def _estimate_tau2(method, yi, vi, X, tol, maxiter):
+    if method == "DL":
+        return _tau2_dl(yi, vi, X)
+    if method == "HE":
+        return _tau2_he(yi, vi, X)
+    if method == "PM":
+        return _tau2_pm(yi, vi, X, tol)
+    return _tau2_fisher(yi, vi, X, reml=(method == "REML"), tol=tol, maxiter=maxiter)
