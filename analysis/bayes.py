@@ -32,8 +32,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn  # noqa: E402
 
-from dprep.models import bayes  # noqa: E402
-from dprep.report import bayes_plots  # noqa: E402
+from dprep.models import blinding as bias_model  # noqa: E402
+from dprep.models import meta as bmeta  # noqa: E402
+from dprep.data import idata  # noqa: E402
+from dprep.report.plots import bayes as bayes_plots  # noqa: E402
 from dprep.stats import meta  # noqa: E402
 from dprep.stats.bias import bias_adjusted_meta, load_bias_priors  # noqa: E402
 from dprep.models.diagnostics import ConvergenceError  # noqa: E402
@@ -87,7 +89,7 @@ def _diagnostics(model: str, fit) -> tuple[pd.DataFrame, dict]:
     return table[["model", *report.table.columns]], cost
 
 
-def _grid_check(fit: bayes.BayesMetaResult, grid: bayes.GridPosterior) -> dict:
+def _grid_check(fit: bmeta.BayesMetaResult, grid: bmeta.GridPosterior) -> dict:
     """MCMC against quadrature: |difference| ≤ 4 MCSE + the grid's own error bound, per moment."""
     rows = {"mu": fit.summary.set_index("parameter").loc["mu"], "tau": fit.summary.set_index("parameter").loc["tau"]}
     out = {}
@@ -123,7 +125,7 @@ def main() -> int:
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with progress:
         task = progress.add_task("bayes: meta-analysis of 16 correlations", total=n_models)
-        fit = _gated("meta-analysis", bayes.bayesian_meta, yi, sei, mu_prior=mu_prior,
+        fit = _gated("meta-analysis", bmeta.bayesian_meta, yi, sei, mu_prior=mu_prior,
                      tau_prior_sd=p["tau_prior_sd"], fisher_z=True,
                      study_labels=[str(r) for r in studies["row"]], seed=seed, **sampler)
         progress.advance(task)
@@ -132,10 +134,10 @@ def main() -> int:
             progress.update(task, description=f"bayes: blinding model, {contrast} ({len(spec) + 2} priors)")
             y = [pair["original"]["d"], pair["replication"]["d"]]
             s = [pair["original_se"], pair["replication_se"]]
-            sens[contrast] = _gated(f"blinding model, {contrast}", bayes.prior_sensitivity, y, s, [1, 0],
+            sens[contrast] = _gated(f"blinding model, {contrast}", bias_model.prior_sensitivity, y, s, [1, 0],
                                     spec, wide_prior=wide, mu_prior=mu_prior, seed=seed + i, **sampler)
             progress.advance(task, len(spec) + 2)
-    grid = bayes.grid_posterior_meta(yi, sei, mu_prior=mu_prior, tau_prior_sd=p["tau_prior_sd"], n_grid=p["grid_n"])
+    grid = bmeta.grid_posterior_meta(yi, sei, mu_prior=mu_prior, tau_prior_sd=p["tau_prior_sd"], n_grid=p["grid_n"])
     grid_check = _grid_check(fit, grid)
 
     diag_rows, costs = [], []
@@ -207,10 +209,10 @@ def main() -> int:
         "stage_seconds": time.perf_counter() - start,
     }
     with atomic_dir(OUT) as tmp:
-        bayes.save_idata(fit.idata, tmp / "idata" / "meta.nc")
+        idata.save_idata(fit.idata, tmp / "idata" / "meta.nc")
         for contrast, res in sens.items():
             for name, prior_fit in res.fits.items():
-                bayes.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{_slug(contrast)}__{_slug(name)}.nc")
+                idata.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{_slug(contrast)}__{_slug(name)}.nc")
         write_csv(tmp / "meta_posterior.csv", fit.summary)
         write_csv(tmp / "meta_comparison.csv", comparison)
         write_csv(tmp / "beta_priors.csv", prior_table)

@@ -1,6 +1,6 @@
 """DVC stage `bayes_groups`: Bayesian group comparison on the reconstructed diaries.
 
-A robust Student-t model with one mean and SD per group (Kruschke 2013; dprep.models.bayes) on each
+A robust Student-t model with one mean and SD per group (Kruschke 2013; dprep.models.groups) on each
 study's accumulated practice alone by age 18, with the posterior of both planned contrasts and
 of η². The participant-level data are the `diaries` stage's *reconstructions* (synthetic, seeded),
 not the studies' data; every output says so. Diagnostics gate each fit.
@@ -15,8 +15,9 @@ import yaml
 
 matplotlib.use("Agg")
 
-from dprep.models import bayes  # noqa: E402
-from dprep.report import bayes_plots  # noqa: E402
+from dprep.models import groups as bgroups  # noqa: E402
+from dprep.data import idata  # noqa: E402
+from dprep.report.plots import bayes as bayes_plots  # noqa: E402
 from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
 
 TRAJECTORIES = Path("data/processed/diaries/trajectories.csv")
@@ -34,7 +35,7 @@ def main() -> int:
         for i, (study, g) in enumerate(at18.groupby("study_id", sort=True)):
             order = list(dict.fromkeys(g["group"]))  # best, good, third group as written
             best, good, third = order
-            fit = bayes.bayesian_group_comparison(
+            fit = bgroups.bayesian_group_comparison(
                 g["accumulated_hours"].to_numpy(float), g["group"].astype(str).tolist(),
                 contrasts={f"{best} − {good}": {best: 1, good: -1},
                            f"({best} + {good})/2 − {third}": {best: 0.5, good: 0.5, third: -1}},
@@ -46,7 +47,7 @@ def main() -> int:
             plot.figure.suptitle(f"{study}: {LABEL}", fontsize=10, color="#8b1a1a")
             save_figure(tmp / f"posterior_{study}.png", plot.figure, dpi=130)
             alt[study] = f"{plot.alt_text} ({LABEL})"
-            bayes.save_idata(fit.idata, tmp / f"{study}.nc")
+            idata.save_idata(fit.idata, tmp / f"{study}.nc")
         write_csv(tmp / "contrasts.csv", pd.concat(contrasts, ignore_index=True))
         write_csv(tmp / "summary.csv", pd.concat(summaries, ignore_index=True))
         write_json(tmp / "metrics.json", {"data": LABEL, "figures_alt_text": alt,

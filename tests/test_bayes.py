@@ -17,8 +17,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from dprep.models import bayes  # noqa: E402
-from dprep.report import bayes_plots  # noqa: E402
+from dprep.models import groups as bgroups  # noqa: E402
+from dprep.models import blinding  # noqa: E402
+from dprep.models import meta as bmeta  # noqa: E402
+from dprep.data import idata  # noqa: E402
+from dprep.report.plots import bayes as bayes_plots  # noqa: E402
 from dprep.models.diagnostics import ConvergenceError, Thresholds  # noqa: E402
 from dprep.data.io import save_figure  # noqa: E402
 
@@ -49,14 +52,14 @@ def pair() -> tuple[list[float], list[float], list[int]]:
 
 
 @pytest.fixture(scope="module")
-def meta_fit(music) -> bayes.BayesMetaResult:
+def meta_fit(music) -> bmeta.BayesMetaResult:
     yi, sei = music
-    return bayes.bayesian_meta(yi, sei, fisher_z=True, new_study_se=0.1, **FAST)
+    return bmeta.bayesian_meta(yi, sei, fisher_z=True, new_study_se=0.1, **FAST)
 
 
 @pytest.fixture(scope="module")
-def sensitivity(pair) -> bayes.SensitivityResult:
-    return bayes.prior_sensitivity(*pair, {"Hróbjartsson 2013": HROBJARTSSON}, **FAST)
+def sensitivity(pair) -> blinding.SensitivityResult:
+    return blinding.prior_sensitivity(*pair, {"Hróbjartsson 2013": HROBJARTSSON}, **FAST)
 
 
 @pytest.fixture(scope="module")
@@ -67,12 +70,12 @@ def groups_data() -> tuple[np.ndarray, list[str]]:
 
 
 @pytest.fixture(scope="module")
-def group_fit(groups_data) -> bayes.GroupComparisonResult:
+def group_fit(groups_data) -> bgroups.GroupComparisonResult:
     contrasts = {
         "best − good": {"best": 1, "good": -1},
         "mean(best, good) − teachers": {"best": 0.5, "good": 0.5, "teachers": -1},
     }
-    return bayes.bayesian_group_comparison(*groups_data, contrasts=contrasts, **FAST)
+    return bgroups.bayesian_group_comparison(*groups_data, contrasts=contrasts, **FAST)
 
 
 # --- grid (deterministic, fast) -------------------------------------------------------------
@@ -80,14 +83,14 @@ def group_fit(groups_data) -> bayes.GroupComparisonResult:
 
 def test_grid_reduces_to_conjugate_normal_when_tau_is_tiny():
     y, se = np.array([0.2, 0.5, 0.3]), np.array([0.1, 0.2, 0.15])
-    g = bayes.grid_posterior_meta(y, se, mu_prior=(0, 1), tau_prior_sd=1e-4, n_grid=300)
+    g = bmeta.grid_posterior_meta(y, se, mu_prior=(0, 1), tau_prior_sd=1e-4, n_grid=300)
     precision = 1 + np.sum(1 / se**2)
     assert g.mu_mean == pytest.approx(np.sum(y / se**2) / precision, abs=1e-4)
     assert g.mu_sd == pytest.approx(1 / np.sqrt(precision), rel=1e-3)
 
 
 def test_grid_error_is_small(music):
-    g = bayes.grid_posterior_meta(*music)
+    g = bmeta.grid_posterior_meta(*music)
     assert max(g.grid_error.values()) < 1e-5
     assert g.density.shape == (400, 400)
 
@@ -95,13 +98,13 @@ def test_grid_error_is_small(music):
 def test_inputs_are_validated(music):
     yi, sei = music
     with pytest.raises(ValueError, match="sei"):
-        bayes.bayesian_meta(yi, np.zeros_like(sei), seed=1)
+        bmeta.bayesian_meta(yi, np.zeros_like(sei), seed=1)
     with pytest.raises(ValueError, match="tau_prior_sd"):
-        bayes.grid_posterior_meta(yi, sei, tau_prior_sd=0)
+        bmeta.grid_posterior_meta(yi, sei, tau_prior_sd=0)
     with pytest.raises(ValueError, match="unblinded"):
-        bayes.blinding_bias_meta([0.1, 0.2], [0.1, 0.1], [1, 2], beta_prior=(0, 1), seed=1)
+        blinding.blinding_bias_meta([0.1, 0.2], [0.1, 0.1], [1, 2], beta_prior=(0, 1), seed=1)
     with pytest.raises(ValueError, match="sum to 0"):
-        bayes.bayesian_group_comparison([1, 2, 3, 4], ["a", "a", "b", "b"],
+        bgroups.bayesian_group_comparison([1, 2, 3, 4], ["a", "a", "b", "b"],
                                         contrasts={"bad": {"a": 1}}, seed=1)
 
 
@@ -110,7 +113,7 @@ def test_inputs_are_validated(music):
 
 @pytest.mark.slow
 def test_meta_mcmc_agrees_with_grid(meta_fit, music):
-    g = bayes.grid_posterior_meta(*music)
+    g = bmeta.grid_posterior_meta(*music)
     for name, grid_mean in (("mu", g.mu_mean), ("tau", g.tau_mean)):
         row = meta_fit.summary.set_index("parameter").loc[name]
         tolerance = 4 * row["mcse_mean"] + g.grid_error[f"{name}_mean"]
@@ -137,9 +140,9 @@ def test_meta_result_fields(meta_fit):
 def test_same_seed_same_draws_other_seed_other_draws(music):
     yi, sei = music
     kw = dict(draws=100, tune=100, chains=2, thresholds=LOOSE)
-    a = bayes.bayesian_meta(yi, sei, seed=7, **kw).idata.posterior
-    b = bayes.bayesian_meta(yi, sei, seed=7, **kw).idata.posterior
-    c = bayes.bayesian_meta(yi, sei, seed=8, **kw).idata.posterior
+    a = bmeta.bayesian_meta(yi, sei, seed=7, **kw).idata.posterior
+    b = bmeta.bayesian_meta(yi, sei, seed=7, **kw).idata.posterior
+    c = bmeta.bayesian_meta(yi, sei, seed=8, **kw).idata.posterior
     for name in ("mu", "tau", "theta", "theta_new"):
         np.testing.assert_array_equal(a[name].values, b[name].values)
     assert not np.array_equal(a["mu"].values, c["mu"].values)
@@ -148,16 +151,16 @@ def test_same_seed_same_draws_other_seed_other_draws(music):
 @pytest.mark.slow
 def test_gate_rejects_short_runs(music):
     with pytest.raises(ConvergenceError, match="ESS of"):
-        bayes.bayesian_meta(*music, draws=30, tune=30, chains=2, seed=SEED)
+        bmeta.bayesian_meta(*music, draws=30, tune=30, chains=2, seed=SEED)
 
 
 @pytest.mark.slow
 def test_save_load_roundtrip(meta_fit, tmp_path):
     path = tmp_path / "fits" / "meta.nc"
-    bayes.save_idata(meta_fit.idata, path)
-    bayes.save_idata(meta_fit.idata, path)  # overwriting works too
+    idata.save_idata(meta_fit.idata, path)
+    idata.save_idata(meta_fit.idata, path)  # overwriting works too
     assert [p.name for p in path.parent.iterdir()] == ["meta.nc"]  # no temporary file left
-    loaded = bayes.load_idata(path)
+    loaded = idata.load_idata(path)
     np.testing.assert_array_equal(loaded.posterior["mu"].values, meta_fit.idata.posterior["mu"].values)
     assert list(loaded.posterior["theta"].coords["study"].values) == [str(i) for i in range(16)]
 
@@ -202,7 +205,7 @@ def test_prior_sensitivity_table(sensitivity):
 
 @pytest.mark.slow
 def test_blinding_with_small_tau(pair):
-    fit = bayes.blinding_bias_meta(*pair, beta_prior=HROBJARTSSON, tau_prior_sd=0.1,
+    fit = blinding.blinding_bias_meta(*pair, beta_prior=HROBJARTSSON, tau_prior_sd=0.1,
                                    target_accept=0.95, **FAST)
     assert {"theta", "beta", "tau"} <= set(fit.summary["parameter"])
     assert fit.diagnostics.n_divergent == 0
@@ -231,7 +234,7 @@ def test_group_comparison(group_fit, groups_data):
 
 
 def test_default_contrasts_are_pairwise():
-    labels, weights = bayes._contrast_matrix(["a", "b", "c"], None)
+    labels, weights = bgroups._contrast_matrix(["a", "b", "c"], None)
     assert labels == ["a − b", "a − c", "b − c"]
     np.testing.assert_array_equal(weights, [[1, -1, 0], [1, 0, -1], [0, 1, -1]])
 

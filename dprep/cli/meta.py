@@ -123,11 +123,11 @@ def _bias_prior(name: str | None, priors_path: Path, params_path: Path):
 
 
 def _bayes(yi: np.ndarray, vi: np.ndarray, correlations: bool, seed: int, draws: int) -> dict[str, Any]:
-    from dprep.models import bayes
+    from dprep.models import meta as bmeta
     from dprep.models.diagnostics import ConvergenceError
 
     try:
-        fit = bayes.bayesian_meta(yi, np.sqrt(vi), fisher_z=correlations, seed=seed, draws=draws, cores=1,
+        fit = bmeta.bayesian_meta(yi, np.sqrt(vi), fisher_z=correlations, seed=seed, draws=draws, cores=1,
                                   target_accept=TARGET_ACCEPT)
     except ConvergenceError as err:
         fail(f"--bayes: the fit failed its convergence gates: {err}", code=1)
@@ -226,7 +226,7 @@ def analyse(
         Column of a moderator: numeric if every cell is a number, otherwise categorical (then per-subgroup
         estimates are added).
     bayes : bool
-        Add a Bayesian random-effects fit (:func:`dprep.models.bayes.bayesian_meta`, μ ~ Normal(0, 1),
+        Add a Bayesian random-effects fit (:func:`dprep.models.bmeta.bayesian_meta`, μ ~ Normal(0, 1),
         τ ~ HalfNormal(0.5), 4 chains, target acceptance :data:`TARGET_ACCEPT`), gated on R-hat, ESS and
         divergences.
     seed, draws : int

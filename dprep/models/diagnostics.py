@@ -1,6 +1,6 @@
 """MCMC convergence gates: R-hat, bulk/tail ESS and divergences, with messages that say why it matters.
 
-Every Bayesian fit in :mod:`dprep.models.bayes` calls :func:`require_converged` before it returns, so a
+Every Bayesian fit in :mod:`dprep.models` calls :func:`require_converged` before it returns, so a
 result that reaches a report has passed these checks.  The thresholds follow Vehtari et al. (2021):
 rank-normalised split R-hat below 1.01 and bulk and tail effective sample sizes (ESS) of at least
 100 per chain (400 for four chains), with no divergent transitions.

@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from dprep.core import args
 from dprep.core.errors import ConvergenceError
 
 METHODS: tuple[str, ...] = ("DL", "REML", "PM", "ML", "HE")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dprep.core.results import Result, internal, result
+from dprep.core.results import Result, result
 from dprep.stats.meta.escalc import z_to_r
 from dprep.stats.meta.predict import predict
 from dprep.stats.meta.rma import RMAResult

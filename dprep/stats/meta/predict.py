@@ -9,7 +9,7 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 from dprep.core import args
-from dprep.core.results import Result, internal, result
+from dprep.core.results import Result, result
 from dprep.stats.meta._common import _critical
 from dprep.stats.meta.rma import RMAResult
 

@@ -1,4 +1,4 @@
-"""Figures for the Bayesian fits of :mod:`dprep.models.bayes`, each with an alt-text description.
+"""Figures for the Bayesian fits of :mod:`dprep.models`, each with an alt-text description.
 
 Every function returns a :class:`Plot` ``(figure, alt_text)``: a matplotlib figure (save it with
 :func:`dprep.data.io.save_figure`, close it with ``matplotlib.pyplot.close(figure)``) and a plain-language
@@ -146,7 +146,7 @@ def plot_beta_prior_posterior(
     Parameters
     ----------
     idata : arviz.InferenceData
-        Fit of :func:`dprep.models.bayes.blinding_bias_meta` with β estimated.
+        Fit of :func:`dprep.models.blinding.blinding_bias_meta` with β estimated.
     beta_prior : (float, float)
         The prior mean and SD used in the fit.
     var_name : str
@@ -203,7 +203,7 @@ def plot_mu_vs_reml(
     Parameters
     ----------
     idata : arviz.InferenceData
-        Fit of :func:`dprep.models.bayes.bayesian_meta`.
+        Fit of :func:`dprep.models.meta.bayesian_meta`.
     reml_estimate : float
         REML pooled estimate, on the same scale as the plot.
     reml_ci : (float, float)

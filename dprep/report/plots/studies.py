@@ -1,0 +1,160 @@
+"""Figures of the primary studies: group means, effect sizes, accumulated practice by age."""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from dprep.report.plots._style import FILLED_COLOUR, FONT_SIZE, POOLED_COLOUR, STUDY_COLOUR
+
+
+def group_means_plot(groups: pd.DataFrame, pooled_sd: dict[str, float]) -> Figure:
+    """Accumulated practice alone by age 18 per group, both studies, with ±1 SE bars.
+
+    The means are reported; the SEs are *derived* (pooled SD implied by a reported test,
+    divided by √n) and the figure says so. A group whose mean was not found is marked as
+    missing rather than drawn.
+
+    Parameters
+    ----------
+    groups : DataFrame
+        ``study_id, study, group, n, mean`` (hours) for the studies to show.
+    pooled_sd : dict
+        study_id → pooled SD in hours implied by the reported tests (derived value).
+
+    Returns
+    -------
+    Figure
+    """
+    studies = list(dict.fromkeys(groups["study_id"]))
+    fig = Figure(figsize=(7.5, 3.6))
+    axes = fig.subplots(1, len(studies), sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, study_id in zip(axes, studies):
+        g = groups[groups["study_id"] == study_id].reset_index(drop=True)
+        x = np.arange(len(g))
+        mean = pd.to_numeric(g["mean"], errors="coerce").to_numpy(float)
+        n = pd.to_numeric(g["n"], errors="coerce").to_numpy(float)
+        se = pooled_sd.get(study_id, np.nan) / np.sqrt(n)
+        ok = np.isfinite(mean)
+        ax.errorbar(x[ok], mean[ok], yerr=se[ok], fmt="o", color=STUDY_COLOUR, capsize=5, ms=8)
+        for xi in x[~ok]:
+            ax.text(xi, 0.5, "mean not\nreported", transform=ax.get_xaxis_transform(), ha="center",
+                    va="center", fontsize=FONT_SIZE - 1, color="grey")
+        ax.set_xticks(x, [str(v).replace("_", "\n") for v in g["group"]], fontsize=FONT_SIZE)
+        ax.set_xlim(-0.6, len(g) - 0.4)
+        ax.set_title(str(g["study"].iloc[0]).split(" (")[0] + f" ({study_id[-4:] if study_id[-4:].isdigit() else study_id[3:7]})",
+                     fontsize=FONT_SIZE)
+        ax.grid(axis="y", color="#dddddd")
+        ax.spines[["top", "right"]].set_visible(False)
+    axes[0].set_ylabel("Accumulated practice alone\nby age 18 (hours)", fontsize=FONT_SIZE)
+    axes[0].set_ylim(bottom=0)
+    fig.text(0.01, -0.02, "Points: reported means. Bars: ±1 SE derived from the pooled SD implied by a "
+             "reported test (equal SDs assumed); no SDs were published.", fontsize=FONT_SIZE - 2,
+             ha="left", va="top", color="#444444")
+    fig.tight_layout()
+    return fig
+
+
+def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figure:
+    """Effect sizes of the group comparisons with their CIs, one panel per effect-size type.
+
+    Parameters
+    ----------
+    comparisons : DataFrame
+        ``study_id, comparison, effect_size, estimate, ci_lb, ci_ub, basis`` as made by
+        :func:`dprep.studies.primary.group_comparisons`. Derived rows are drawn hollow.
+    level : float
+        Confidence level, for the axis label.
+
+    Returns
+    -------
+    Figure
+    """
+    kinds = list(dict.fromkeys(comparisons["effect_size"]))
+    heights = [max(1, (comparisons["effect_size"] == k).sum()) for k in kinds]
+    fig = Figure(figsize=(8, 0.55 * sum(heights) + 1.4 * len(kinds)))
+    axes = np.atleast_1d(fig.subplots(len(kinds), 1, gridspec_kw={"height_ratios": heights}))
+    for ax, kind in zip(axes, kinds):
+        rows = comparisons[comparisons["effect_size"] == kind].reset_index(drop=True)
+        y = np.arange(len(rows))[::-1]
+        for yi, (_, r) in zip(y, rows.iterrows()):
+            derived = r["basis"] == "derived"
+            ax.plot([r["ci_lb"], r["ci_ub"]], [yi, yi], color=STUDY_COLOUR, lw=2)
+            ax.plot(r["estimate"], yi, "o", ms=8, color=STUDY_COLOUR,
+                    mfc="white" if derived else STUDY_COLOUR)
+        ax.set_yticks(y, [textwrap.fill(f"{r.study_id}: {r.comparison}", 48) for r in rows.itertuples()],
+                      fontsize=FONT_SIZE - 1)
+        ax.axvline(0, color="grey", lw=0.8, ls=":")
+        ax.set_xlabel(f"{kind} with {level:.0%} CI", fontsize=FONT_SIZE)
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.set_ylim(-0.7, len(rows) - 0.3)
+    axes[0].legend(handles=[
+        Line2D([], [], marker="o", ls="", color=STUDY_COLOUR, label="from a reported statistic"),
+        Line2D([], [], marker="o", ls="", color=STUDY_COLOUR, mfc="white",
+               label="needs a derived value (see Table 3)")],
+        loc="lower right", fontsize=FONT_SIZE - 2, frameon=False, bbox_to_anchor=(1, 1.02), ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------------------------------
+
+#: Label carried by every figure of reconstructed data.
+RECONSTRUCTED_LABEL = "RECONSTRUCTED (synthetic) data — not the studies' data"
+
+_GROUP_COLOURS = {"best": STUDY_COLOUR, "good": FILLED_COLOUR, "music_teachers": POOLED_COLOUR,
+                  "less_accomplished": POOLED_COLOUR}
+
+
+def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: dict[str, str] | None = None) -> Figure:
+    """Accumulated practice alone by age per group, as in Ericsson et al.'s (1993) figure.
+
+    One panel per study: each participant's accumulated hours by age as a thin transparent
+    line, the group mean as a thick line, and a visible label that the data are
+    reconstructed (synthetic).
+
+    Parameters
+    ----------
+    trajectories : DataFrame
+        ``study_id, participant_id, group, age_years, accumulated_hours`` (hours accumulated
+        over the years of age start … age − 1), e.g. from
+        :func:`dprep.studies.reconstruct.accumulated_by_age`.
+    titles : dict, optional
+        study_id → panel title; default the study_id.
+
+    Returns
+    -------
+    Figure
+    """
+    studies = list(dict.fromkeys(trajectories["study_id"]))
+    fig = Figure(figsize=(4.2 * len(studies), 4.2))
+    axes = np.atleast_1d(fig.subplots(1, len(studies), sharey=True))
+    for ax, study_id in zip(axes, studies):
+        t = trajectories[trajectories["study_id"] == study_id]
+        for group, g in t.groupby("group", sort=False):
+            colour = _GROUP_COLOURS.get(str(group), "#555555")
+            for _, person in g.groupby("participant_id", sort=False):
+                ax.plot(person["age_years"], person["accumulated_hours"], color=colour, lw=0.8, alpha=0.25)
+            mean = g.groupby("age_years")["accumulated_hours"].mean()
+            ax.plot(mean.index, mean.to_numpy(), color=colour, lw=3, label=str(group).replace("_", " "))
+        ax.set_title((titles or {}).get(study_id, study_id), fontsize=FONT_SIZE)
+        ax.set_xlabel("Age (years)", fontsize=FONT_SIZE)
+        ax.grid(color="#eeeeee")
+        ax.spines[["top", "right"]].set_visible(False)
+        ax.legend(loc="upper left", fontsize=FONT_SIZE - 1, frameon=False)
+        ax.text(0.03, 0.62, "RECONSTRUCTED\n(synthetic)", transform=ax.transAxes, ha="left", va="top",
+                fontsize=FONT_SIZE, color=POOLED_COLOUR, fontweight="bold", alpha=0.8)
+    axes[0].set_ylabel("Accumulated practice alone (hours)", fontsize=FONT_SIZE)
+    axes[0].set_ylim(bottom=0)
+    fig.suptitle(f"Accumulated practice alone by age — {RECONSTRUCTED_LABEL}", fontsize=FONT_SIZE,
+                 color=POOLED_COLOUR)
+    fig.text(0.01, -0.01, "Thin lines: invented participants; thick lines: group means (equal by "
+             "construction to the published means at age 18).", fontsize=FONT_SIZE - 2, ha="left",
+             va="top", color="#444444")
+    fig.tight_layout()
+    return fig
