@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from dprep.cli import app
 
-FIXTURES = Path(__file__).parent / "fixtures" / "diaries"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "diaries"
 STANDARD = FIXTURES / "standard"
 
 

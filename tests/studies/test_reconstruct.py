@@ -21,7 +21,7 @@ from dprep.data.diaries import WEEKS_PER_YEAR, accumulated_practice, read_diarie
 from dprep.stats.groups import anova_oneway, planned_contrasts
 from dprep.studies.reconstruct import accumulated_by_age, reconstruct_study
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VALIDATED = ROOT / "data" / "processed" / "validated"
 SEED = 20190821
 MEANS = {

@@ -24,7 +24,7 @@ import yaml
 
 pytestmark = pytest.mark.slow
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 VENV_BIN = ROOT / ".venv" / "bin"
 OLD_ROW = "t,-0.93,,24,0.364,cohens_d,-0.38,"
 NEW_ROW = "t,-2.93,,24,0.007,cohens_d,-1.20,"

@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from dprep.cli import render as render_command
 from dprep.report.render import RenderError, _parse_qmd, load_project, render_project
 
-FIXTURE = Path(__file__).parent / "fixtures" / "render"
-REPORTS = Path(__file__).parents[1] / "reports"
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "render"
+REPORTS = Path(__file__).parents[2] / "reports"
 
 FAKE_QUARTO = """#!/bin/sh
 # Stands in for the Quarto CLI: records its arguments, writes a page where --output-dir says.

@@ -19,7 +19,7 @@ import pytest
 import yaml
 from scipy import stats
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROCESSED = ROOT / "data" / "processed"
 INPUTS = ("validated", "primary", "meta")
 

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from dprep.cli import audit as audit_cmd
 from dprep.cli import effect as effect_cmd
 # the embedded copies of the evidence tables live in test_audit.py (tests/ is not a package)
-_spec = importlib.util.spec_from_file_location("_audit_tables", Path(__file__).with_name("test_audit.py"))
+_spec = importlib.util.spec_from_file_location("_audit_tables", Path(__file__).parents[1] / "stats" / "test_audit.py")
 _tables = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_tables)
 REPORTED_TESTS, GROUP_SUMMARIES = _tables.REPORTED_TESTS, _tables.GROUP_SUMMARIES

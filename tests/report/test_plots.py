@@ -77,7 +77,7 @@ def test_forest_plot_alt_text(fit):
 
 def test_funnel_plot_with_trimfill(tmp_path):
     # BCG log risk ratios (tests/reference/bcg_logrr.csv); trim-and-fill imputes one study on the right
-    bcg = pd.read_csv(Path(__file__).parent / "reference" / "bcg_logrr.csv")
+    bcg = pd.read_csv(Path(__file__).parents[1] / "reference" / "bcg_logrr.csv")
     fit = meta.rma(bcg["yi"], bcg["vi"])
     tf = meta.trimfill(fit)
     fig = plots.funnel_plot(fit, trimfill=tf, xlabel="Log risk ratio")

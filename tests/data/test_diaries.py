@@ -16,7 +16,7 @@ import pytest
 from dprep.data import diaries as D
 from dprep.data.schema import DataValidationError
 
-FIXTURES = Path(__file__).parent / "fixtures" / "diaries"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "diaries"
 STANDARD = FIXTURES / "standard"
 
 

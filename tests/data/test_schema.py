@@ -20,7 +20,7 @@ from dprep.data.schema import (
     validate_resource,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
 ROWS = {
     "group_summaries": 8,

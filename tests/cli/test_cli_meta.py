@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from dprep.stats import meta
 from dprep.cli import meta as meta_command
 
-REF_DIR = Path(__file__).parent / "reference"
+REF_DIR = Path(__file__).parents[1] / "reference"
 REF = json.loads((REF_DIR / "bcg_metafor.json").read_text())
 BCG_CSV = REF_DIR / "bcg_logrr.csv"
 
@@ -193,7 +193,7 @@ def test_registered_in_dprep_cli():
 # to −0.06), and the REML fit of the same data for the Bayesian fit (a weakly informative prior
 # must not move μ far from the likelihood).
 # ----------------------------------------------------------------------------------------------
-PRIORS = Path(__file__).resolve().parents[1] / "data" / "raw" / "blinding_bias_priors.csv"
+PRIORS = Path(__file__).resolve().parents[2] / "data" / "raw" / "blinding_bias_priors.csv"
 HROB = "Hrobjartsson et al. 2013"
 HROB_SD = (0.40 - 0.06) / (2 * stats.norm.ppf(0.975))  # SE from the reported 95% CI
 

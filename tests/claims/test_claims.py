@@ -26,11 +26,11 @@ from dprep.claims.engine import (
 )
 from dprep.data.schema import load_package
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
 # The articles under audit live in the project's shared folder beside the repository
 # (../shared/sources, as on the developers' machines and in CI); DPREP_SOURCES overrides.
-_CANDIDATES = [Path(__file__).resolve().parents[2] / "shared" / "sources", Path("/work/shared/sources")]
+_CANDIDATES = [Path(__file__).resolve().parents[3] / "shared" / "sources", Path("/work/shared/sources")]
 SOURCES = Path(os.environ.get("DPREP_SOURCES", next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])))
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
 SUPPORTED = ("supported", "supported with caveats")

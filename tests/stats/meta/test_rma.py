@@ -27,7 +27,7 @@ from scipy import optimize, stats
 
 from dprep.stats import meta
 
-REF_DIR = Path(__file__).parent / "reference"
+REF_DIR = Path(__file__).parents[2] / "reference"
 REF = json.loads((REF_DIR / "bcg_metafor.json").read_text())
 BCG = pd.read_csv(REF_DIR / "bcg_logrr.csv")
 RTOL = 1e-6

@@ -18,7 +18,7 @@ from scipy import stats
 from dprep.data import diaries as D
 from dprep.stats import groups as I
 
-STANDARD = Path(__file__).parent / "fixtures" / "diaries" / "standard"
+STANDARD = Path(__file__).parents[1] / "fixtures" / "diaries" / "standard"
 GROUPS = {"best": [5.0, 6.0, 7.0], "good": [3.0, 4.0, 5.0], "music_teachers": [1.0, 2.0, 3.0]}
 
 

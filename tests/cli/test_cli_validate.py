@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from dprep.cli import validate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT / "data" / "raw"
 
 
