@@ -2,7 +2,8 @@
 
 The structure follows metafor (Viechtbauer, 2010) so that a metafor user can read it side by side:
 
-* :func:`escalc_zcor` — Fisher's z of a correlation and its sampling variance (``escalc(measure="ZCOR")``);
+* :func:`escalc` — effect sizes and sampling variances from reported statistics (SMD, MD, OR, RR, RD, COR,
+  ZCOR; metafor's ``escalc``), :func:`escalc_zcor` for Fisher's z of correlations;
 * :func:`rma` — the (mixed-effects) model with the DL, REML, PM, ML or HE estimator of τ², Wald-type (z)
   or Knapp–Hartung (t) inference, Cochran's Q, I², H², the omnibus test of moderators QM and pseudo-R²;
 * :func:`confint` — Q-profile confidence intervals of τ², I² and H² (``confint.rma.uni``);
@@ -38,9 +39,9 @@ References
    & J. C. Valentine (Eds.), The handbook of research synthesis and meta-analysis (2nd ed., pp. 295-315).
 """
 
-from dprep.stats.meta._common import METHODS, TESTS
+from dprep.stats.meta._common import FIXED, METHODS, TESTS
 from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
-from dprep.stats.meta.escalc import escalc_zcor, z_to_r
+from dprep.stats.meta.escalc import MEASURES, EffectSizes, escalc, escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
 from dprep.stats.meta.influence import leave1out
 from dprep.stats.meta.predict import Prediction, predict
@@ -49,9 +50,9 @@ from dprep.stats.meta.smallstudy import EggerResult, TrimFillResult, regtest, tr
 from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
-    "METHODS", "TESTS", "Method", "Test",
-    "CorrelationSummary", "EggerResult", "HeterogeneityCI", "Prediction", "RMAResult", "SubgroupResult",
+    "FIXED", "MEASURES", "METHODS", "TESTS", "Method", "Test",
+    "CorrelationSummary", "EffectSizes", "EggerResult", "HeterogeneityCI", "Prediction", "RMAResult", "SubgroupResult",
     "TrimFillResult",
-    "confint", "correlation_summary", "escalc_zcor", "leave1out", "predict", "regtest", "rma",
+    "confint", "correlation_summary", "escalc", "escalc_zcor", "leave1out", "predict", "regtest", "rma",
     "subgroup_analysis", "trimfill", "z_to_r",
 ]
