@@ -10,6 +10,7 @@ The structure follows metafor (Viechtbauer, 2010) so that a metafor user can rea
 * :func:`predict` — the pooled (or fitted) value with its confidence and prediction interval (``predict.rma``);
 * :func:`regtest`, :func:`trimfill`, :func:`leave1out` — Egger's regression test, trim-and-fill and the
   leave-one-out analysis;
+* :func:`selmodel`, :func:`petpeese` — selection models (step function, beta) and PET-PEESE;
 * :func:`subgroup_analysis` — per-subgroup pooled estimates and the QM test of the grouping moderator;
 * :func:`z_to_r` and :func:`correlation_summary` — back-transformation of Fisher's z to the correlation scale.
 
@@ -44,15 +45,17 @@ from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
 from dprep.stats.meta.escalc import MEASURES, EffectSizes, escalc, escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
 from dprep.stats.meta.influence import leave1out
+from dprep.stats.meta.petpeese import PetPeeseResult, petpeese
 from dprep.stats.meta.predict import Prediction, predict
 from dprep.stats.meta.rma import Method, RMAResult, Test, rma
+from dprep.stats.meta.selection import SelectionModelResult, selmodel
 from dprep.stats.meta.smallstudy import EggerResult, TrimFillResult, regtest, trimfill
 from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
     "FIXED", "MEASURES", "METHODS", "TESTS", "Method", "Test",
-    "CorrelationSummary", "EffectSizes", "EggerResult", "HeterogeneityCI", "Prediction", "RMAResult", "SubgroupResult",
-    "TrimFillResult",
-    "confint", "correlation_summary", "escalc", "escalc_zcor", "leave1out", "predict", "regtest", "rma",
-    "subgroup_analysis", "trimfill", "z_to_r",
+    "CorrelationSummary", "EffectSizes", "EggerResult", "HeterogeneityCI", "PetPeeseResult", "Prediction",
+    "RMAResult", "SelectionModelResult", "SubgroupResult", "TrimFillResult",
+    "confint", "correlation_summary", "escalc", "escalc_zcor", "leave1out", "petpeese", "predict", "regtest", "rma",
+    "selmodel", "subgroup_analysis", "trimfill", "z_to_r",
 ]

@@ -432,3 +432,30 @@ def test_r2_is_zero_when_both_tau2_vanish():
     assert tau2_re < 1e-10 and fit.tau2 < 1e-10
     assert fit.r2 == ref["r2"] == 0.0
     assert close(fit.beta, ref["coef"]) and close(fit.se, ref["se"])
+
+
+BIAS = json.loads((REF_DIR / "bias_metafor.json").read_text())
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", ["bcg", "hack", "music", "molloy"])
+def test_fixed_effect_model_matches_metafor(name, effects):
+    # reference: BIAS[f"{name}_FE"], rma(yi, vi, data=..., method='FE'): τ² = 0, I² = (Q - df)/Q, H² = Q/df
+    ref = BIAS[f"{name}_FE"]
+    fit = meta.rma(*effects(name), method="FE")
+    assert fit.tau2 == 0.0 and math.isnan(fit.tau2_se)
+    for key in ("se", "pval", "ci_lb", "ci_ub"):
+        assert close(getattr(fit, key)[0], ref[key]), key
+    assert close(fit.estimate, ref["beta"])
+    assert close([fit.q, fit.i2, fit.h2], [ref["q"], ref["i2"], ref["h2"]])
+
+
+@pytest.mark.reference
+def test_fixed_effect_meta_regression_matches_metafor():
+    # reference: BIAS["bcg_FE_ablat"], rma(yi, vi, mods=~ablat, data=bcg, method='FE'); R² is the adjusted R² of
+    # the weighted regression lm(yi ~ ablat, weights = 1/vi), as metafor computes it for FE models
+    ref = BIAS["bcg_FE_ablat"]
+    fit = meta.rma(BCG["yi"], BCG["vi"], mods=BCG[["ablat"]], method="FE")
+    assert close(fit.beta, ref["beta"]) and close(fit.se, ref["se"])
+    assert close([fit.q, fit.qm, fit.r2], [ref["qe"], ref["qm"], ref["r2"]])
+    assert fit.summary().startswith("Fixed-Effects with Moderators Model (k = 13)")

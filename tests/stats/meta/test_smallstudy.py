@@ -66,3 +66,22 @@ def test_regtest_knha_not_computable_for_identical_effects():
     # the z test stays computable (slope 0, p = 1), as in metafor
     z = meta.regtest(meta.rma([-0.4] * 5, vi))
     assert z.note is None and z.pval == pytest.approx(1.0)
+
+
+BIAS = json.loads((REF_DIR / "bias_metafor.json").read_text())
+
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", ["bcg", "hack", "music", "molloy"])
+@pytest.mark.parametrize("predictor", ["sei", "vi"])
+@pytest.mark.parametrize("test", ["z", "knha"])
+def test_regtest_matches_metafor(name, predictor, test, effects):
+    # reference: BIAS[f"{name}_regtest_{predictor}_{test}"], regtest(rma(yi, vi, method='REML', test=test,
+    # control=ctl), predictor=predictor); relative tolerance 1e-6
+    ref = BIAS[f"{name}_regtest_{predictor}_{test}"]
+    egger = meta.regtest(meta.rma(*effects(name), test=test), predictor=predictor)
+    for ours, key in ((egger.stat, "zval"), (egger.pval, "pval"), (egger.estimate, "est"), (egger.ci_lb, "ci_lb"),
+                      (egger.ci_ub, "ci_ub")):
+        assert ours == pytest.approx(ref[key], rel=1e-6), key
+    assert egger.predictor == predictor and egger.ddf == (None if test == "z" else egger.fit.k - 2)
