@@ -6,7 +6,7 @@ suppressMessages(library(metafor))
 write.csv(dat.bcg[, c("trial", "author", "year", "tpos", "tneg", "cpos", "cneg", "ablat")], "bcg_counts.csv",
           row.names = FALSE)
 write.csv(dat.hackshaw1998[, c("study", "author", "year", "yi", "vi")], "hackshaw1998.csv", row.names = FALSE)
-write.csv(dat.molloy2014[, c("authors", "year", "ni", "ri")], "molloy2014.csv", row.names = FALSE)
+write.csv(dat.molloy2014[, c("authors", "year", "ni", "ri", "design")], "molloy2014.csv", row.names = FALSE)
 write.csv(dat.normand1999[, c("study", "source", "n1i", "m1i", "sd1i", "n2i", "m2i", "sd2i")], "normand1999.csv",
           row.names = FALSE)
 music <- read.csv("../../data/raw/music_correlations_macnamara2014.csv")

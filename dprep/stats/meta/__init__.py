@@ -11,6 +11,8 @@ The structure follows metafor (Viechtbauer, 2010) so that a metafor user can rea
 * :func:`regtest`, :func:`trimfill`, :func:`leave1out` — Egger's regression test, trim-and-fill and the
   leave-one-out analysis;
 * :func:`selmodel`, :func:`petpeese` — selection models (step function, beta) and PET-PEESE;
+* :func:`influence`, :func:`cumul`, :func:`baujat`, :func:`gosh`, :func:`permutest` — case-deletion
+  diagnostics, cumulative meta-analysis, Baujat coordinates, GOSH subsets and permutation tests;
 * :func:`subgroup_analysis` — per-subgroup pooled estimates and the QM test of the grouping moderator;
 * :func:`z_to_r` and :func:`correlation_summary` — back-transformation of Fisher's z to the correlation scale.
 
@@ -44,7 +46,8 @@ from dprep.stats.meta._common import FIXED, METHODS, TESTS
 from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
 from dprep.stats.meta.escalc import MEASURES, EffectSizes, escalc, escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
-from dprep.stats.meta.influence import leave1out
+from dprep.stats.meta.influence import GoshResult, InfluenceResult, baujat, cumul, gosh, influence, leave1out
+from dprep.stats.meta.permutation import PermutationResult, permutest
 from dprep.stats.meta.petpeese import PetPeeseResult, petpeese
 from dprep.stats.meta.predict import Prediction, predict
 from dprep.stats.meta.rma import Method, RMAResult, Test, rma
@@ -54,8 +57,9 @@ from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
     "FIXED", "MEASURES", "METHODS", "TESTS", "Method", "Test",
-    "CorrelationSummary", "EffectSizes", "EggerResult", "HeterogeneityCI", "PetPeeseResult", "Prediction",
-    "RMAResult", "SelectionModelResult", "SubgroupResult", "TrimFillResult",
-    "confint", "correlation_summary", "escalc", "escalc_zcor", "leave1out", "petpeese", "predict", "regtest", "rma",
-    "selmodel", "subgroup_analysis", "trimfill", "z_to_r",
+    "CorrelationSummary", "EffectSizes", "EggerResult", "GoshResult", "HeterogeneityCI", "InfluenceResult",
+    "PermutationResult", "PetPeeseResult", "Prediction", "RMAResult", "SelectionModelResult", "SubgroupResult",
+    "TrimFillResult",
+    "baujat", "confint", "correlation_summary", "cumul", "escalc", "escalc_zcor", "gosh", "influence", "leave1out",
+    "permutest", "petpeese", "predict", "regtest", "rma", "selmodel", "subgroup_analysis", "trimfill", "z_to_r",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import Any, Literal
 
@@ -55,7 +56,6 @@ class RMAResult(Result):
     qm: float
     qm_df: tuple[int, ...]
     qm_p: float
-    r2: float | None
     s2w: float
     tol: float = internal(default=1e-12)
     maxiter: int = internal(default=10_000)
@@ -89,6 +89,21 @@ class RMAResult(Result):
                 f"Got a model with coefficients {self.coef_names} instead; use 'beta' or to_frame()."
             )
         return float(self.beta[0])
+
+    @functools.cached_property
+    def r2(self) -> float | None:
+        """Pseudo-R² (%), the share of τ² accounted for by the moderators; ``None`` without moderators or
+        intercept. Computed on first use (it needs the intercept-only fit); see :func:`rma`, Notes."""
+        k, p = self.k, self.p
+        if self.coef_names[0] != "intrcpt" or p == 1:
+            return None
+        yi, vi = self.yi, self.vi
+        if self.method == FIXED:  # metafor: adjusted R² of lm(yi ~ X, weights = 1/vi)
+            w = 1.0 / vi
+            tss = float(np.sum(w * (yi - np.sum(w * yi) / w.sum()) ** 2))
+            return 0.0 if _negligible(tss, np.sum(w * yi**2)) else max(0.0, 100 * (1 - (self.q / tss) * (k - 1) / (k - p)))
+        tau2_re = _estimate_tau2(self.method, yi, vi, np.ones((k, 1)), self.tol, self.maxiter)[0]
+        return 0.0 if _negligible(tau2_re, self.vt) else max(0.0, 100 * (tau2_re - self.tau2) / tau2_re)
 
     @property
     def weights(self) -> np.ndarray:
@@ -378,21 +393,12 @@ def rma(
     else:
         q, q_p, vt, i2, h2 = 0.0, 1.0, 0.0, 0.0, 1.0
 
-    r2 = None
-    if intercept and p > 1 and method == FIXED:  # metafor: adjusted R² of lm(yi ~ X, weights = 1/vi)
-        w0 = 1.0 / vi
-        tss = float(np.sum(w0 * (yi - np.sum(w0 * yi) / w0.sum()) ** 2))
-        r2 = 0.0 if _negligible(tss, np.sum(w0 * yi**2)) else max(0.0, 100 * (1 - (q / tss) * (k - 1) / (k - p)))
-    elif intercept and p > 1:
-        tau2_re = _estimate_tau2(method, yi, vi, np.ones((k, 1)), tol, maxiter)[0]
-        r2 = 0.0 if _negligible(tau2_re, vt) else max(0.0, 100 * (tau2_re - tau2) / tau2_re)
-
     return RMAResult(
         yi=_readonly(yi), vi=_readonly(vi), X=_readonly(X), coef_names=names, method=method, test=test,
         level=level, beta=_readonly(beta), vb=_readonly(vb), se=_readonly(se), stat=_readonly(stat),
         pval=_readonly(pval), ci_lb=_readonly(beta - crit * se), ci_ub=_readonly(beta + crit * se),
         tau2=float(tau2), tau2_se=float(tau2_se), q=q, q_df=k - p, q_p=q_p, i2=float(i2), h2=float(h2),
-        vt=float(vt), qm=qm, qm_df=qm_df, qm_p=qm_p, r2=r2, s2w=float(s2w), tol=tol, maxiter=maxiter,
+        vt=float(vt), qm=qm, qm_df=qm_df, qm_p=qm_p, s2w=float(s2w), tol=tol, maxiter=maxiter,
     )
 
 
