@@ -205,7 +205,7 @@ def escalc(
         missing = [n for n in names if n not in given]
         if missing:
             args.fail(missing[0], "escalc", f"be given for measure {measure!r} (with {', '.join(names)})",
-                      None)
+                      "nothing", raw=True)
         return [given[n] for n in names]
 
     if measure in ("SMD", "MD"):

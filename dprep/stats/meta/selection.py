@@ -306,7 +306,8 @@ def selmodel(
 
     if type == "stepfun":
         if steps is None:
-            args.fail("steps", "selmodel", "be given for type 'stepfun' (cut points in (0, 1], e.g. 0.025, 0.5, 1)", None)
+            args.fail("steps", "selmodel", "be given for type 'stepfun' (cut points in (0, 1], e.g. 0.025, 0.5, 1)",
+                      "nothing", raw=True)
         cuts = np.unique(args.vector("steps", "selmodel", steps))
         if np.any((cuts <= 0) | (cuts > 1)):
             args.fail("steps", "selmodel", "lie in (0, 1]", cuts.tolist())
