@@ -13,6 +13,7 @@ The structure follows metafor (Viechtbauer, 2010) so that a metafor user can rea
 * :func:`selmodel`, :func:`petpeese` — selection models (step function, beta) and PET-PEESE;
 * :func:`influence`, :func:`cumul`, :func:`baujat`, :func:`gosh`, :func:`permutest` — case-deletion
   diagnostics, cumulative meta-analysis, Baujat coordinates, GOSH subsets and permutation tests;
+* :func:`sensitivity` — all of the publication-bias and influence analyses of one model at once;
 * :func:`subgroup_analysis` — per-subgroup pooled estimates and the QM test of the grouping moderator;
 * :func:`z_to_r` and :func:`correlation_summary` — back-transformation of Fisher's z to the correlation scale.
 
@@ -52,14 +53,16 @@ from dprep.stats.meta.petpeese import PetPeeseResult, petpeese
 from dprep.stats.meta.predict import Prediction, predict
 from dprep.stats.meta.rma import Method, RMAResult, Test, rma
 from dprep.stats.meta.selection import SelectionModelResult, selmodel
+from dprep.stats.meta.sensitivity import SensitivityResult, sensitivity
 from dprep.stats.meta.smallstudy import EggerResult, TrimFillResult, regtest, trimfill
 from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
     "FIXED", "MEASURES", "METHODS", "TESTS", "Method", "Test",
     "CorrelationSummary", "EffectSizes", "EggerResult", "GoshResult", "HeterogeneityCI", "InfluenceResult",
-    "PermutationResult", "PetPeeseResult", "Prediction", "RMAResult", "SelectionModelResult", "SubgroupResult",
-    "TrimFillResult",
+    "PermutationResult", "PetPeeseResult", "Prediction", "RMAResult", "SelectionModelResult", "SensitivityResult",
+    "SubgroupResult", "TrimFillResult",
     "baujat", "confint", "correlation_summary", "cumul", "escalc", "escalc_zcor", "gosh", "influence", "leave1out",
-    "permutest", "petpeese", "predict", "regtest", "rma", "selmodel", "subgroup_analysis", "trimfill", "z_to_r",
+    "permutest", "petpeese", "predict", "regtest", "rma", "selmodel", "sensitivity", "subgroup_analysis", "trimfill",
+    "z_to_r",
 ]
