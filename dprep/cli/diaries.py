@@ -54,7 +54,7 @@ def summarize(
             "activity": activities,
             "age_years": age,
             "participants": accumulated.to_dict(orient="records"),
-            "anova": {key: anova[key] for key in ("F", "df1", "df2", "p", "eta2", "omega2")},
+            "anova": {key: anova[key] for key in ("F", "df1", "df2", "pval", "eta2", "omega2")},
             "synthetic": data.synthetic,
         },
         as_json,

@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
         except ValueError as err:
             fail(str(err))
         out = result.to_dict()
-        out["hedges_g"] = effects.hedges_g(result.d, n1, n2)
+        out["hedges_g"] = effects.hedges_g(result.estimate, n1, n2)
         emit(out, as_json)
 
     app.add_typer(effect_app, name="effect")

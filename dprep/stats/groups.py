@@ -102,8 +102,8 @@ def anova_oneway(
     Returns
     -------
     DataFrame
-        One row: ``F``, ``df1``, ``df2``, ``p``, ``eta2``, ``eta2_ci_low``, ``eta2_ci_high``,
-        ``omega2``, ``omega2_ci_low``, ``omega2_ci_high``. η² = SS_between / SS_total;
+        One row: ``F``, ``df1``, ``df2``, ``pval``, ``eta2``, ``eta2_ci_lb``, ``eta2_ci_ub``,
+        ``omega2``, ``omega2_ci_lb``, ``omega2_ci_ub``. η² = SS_between / SS_total;
         ω² = (SS_between − df1·MS_within) / (SS_total + MS_within) (may be negative). The
         intervals invert the noncentral F distribution (:func:`dprep.stats.effects.eta2_ci`); the ω²
         limits put F = λ / df1 at each noncentrality limit λ into ω²(F), floored at 0, as the
@@ -128,13 +128,13 @@ def anova_oneway(
             "F": [f_value],
             "df1": [df1],
             "df2": [df2],
-            "p": [p_value],
+            "pval": [p_value],
             "eta2": [ss_between / (ss_between + ss_within)],
-            "eta2_ci_low": [ci.ci_lb],
-            "eta2_ci_high": [ci.ci_ub],
+            "eta2_ci_lb": [ci.ci_lb],
+            "eta2_ci_ub": [ci.ci_ub],
             "omega2": [(ss_between - df1 * ms_within) / (ss_between + ss_within + ms_within)],
-            "omega2_ci_low": [omega2_low],
-            "omega2_ci_high": [omega2_high],
+            "omega2_ci_lb": [omega2_low],
+            "omega2_ci_ub": [omega2_high],
         }
     )
 
@@ -153,7 +153,7 @@ def welch_anova(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataF
     Returns
     -------
     DataFrame
-        One row: ``F``, ``df1``, ``df2`` (Welch–Satterthwaite, fractional), ``p``.
+        One row: ``F``, ``df1``, ``df2`` (Welch–Satterthwaite, fractional), ``pval``.
 
     References
     ----------
@@ -167,7 +167,7 @@ def welch_anova(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataF
             "F": [float(table.loc[0, "F"])],
             "df1": [float(table.loc[0, "ddof1"])],
             "df2": [float(table.loc[0, "ddof2"])],
-            "p": [float(table.loc[0, "p_unc"])],
+            "pval": [float(table.loc[0, "p_unc"])],
         }
     )
 
@@ -185,7 +185,7 @@ def kruskal_wallis(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Da
     Returns
     -------
     DataFrame
-        One row: ``H``, ``df``, ``p``.
+        One row: ``H``, ``df``, ``pval``.
     """
     frame = _complete(data, dv, between)
     table = pg.kruskal(data=frame, dv=dv, between=between)
@@ -193,7 +193,7 @@ def kruskal_wallis(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Da
         {
             "H": [float(table["H"].iloc[0])],
             "df": [int(table["ddof1"].iloc[0])],
-            "p": [float(table["p_unc"].iloc[0])],
+            "pval": [float(table["p_unc"].iloc[0])],
         }
     )
 
@@ -212,7 +212,7 @@ def games_howell(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Data
     -------
     DataFrame
         One row per pair: ``group_a``, ``group_b``, ``mean_a``, ``mean_b``, ``difference``
-        (a − b, in ``dv``'s unit), ``se``, ``t``, ``df``, ``p`` (Studentized-range adjusted),
+        (a − b, in ``dv``'s unit), ``se``, ``t``, ``df``, ``pval`` (Studentized-range adjusted),
         ``hedges_g``.
 
     References
@@ -232,7 +232,7 @@ def games_howell(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Data
             "se": table["se"].astype(float),
             "t": table["T"].astype(float),
             "df": table["df"].astype(float),
-            "p": table["pval"].astype(float),
+            "pval": table["pval"].astype(float),
             "hedges_g": table["hedges"].astype(float),
         }
     )
@@ -265,7 +265,7 @@ def planned_contrasts(
     DataFrame
         One row per contrast: ``contrast``, ``hypothesis`` (the directional H₁ of the
         one-tailed p), ``estimate`` (ψ, in ``dv``'s unit: best − good, or mean of best and
-        good − third), ``se``, ``t``, ``df``, ``p_two_tailed``, ``p_one_tailed``.
+        good − third), ``se``, ``t``, ``df``, ``pval_two_tailed``, ``pval_one_tailed``.
 
     Raises
     ------
@@ -304,8 +304,8 @@ def planned_contrasts(
                 "se": se,
                 "t": t_value,
                 "df": df_within,
-                "p_two_tailed": float(2.0 * stats.t.sf(abs(t_value), df_within)),
-                "p_one_tailed": float(stats.t.sf(t_value, df_within)),
+                "pval_two_tailed": float(2.0 * stats.t.sf(abs(t_value), df_within)),
+                "pval_one_tailed": float(stats.t.sf(t_value, df_within)),
             }
         )
     return pd.DataFrame(rows)
@@ -369,7 +369,7 @@ def estimate_diary_mixed_anova(comparison: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Rows ``group`` (between), ``measure`` (within) and ``interaction``; columns
-        ``source``, ``SS``, ``df1``, ``df2``, ``MS``, ``F``, ``p``, ``partial_eta2``
+        ``source``, ``SS``, ``df1``, ``df2``, ``MS``, ``F``, ``pval``, ``partial_eta2``
         (sums of squares in (hours per week)²).
     """
     wide = comparison.dropna(subset=["estimate_hours_per_week", "diary_hours_per_week"])
@@ -394,7 +394,7 @@ def estimate_diary_mixed_anova(comparison: pd.DataFrame) -> pd.DataFrame:
             "df2": table["DF2"].astype(int).to_numpy(),
             "MS": table["MS"].astype(float).to_numpy(),
             "F": table["F"].astype(float).to_numpy(),
-            "p": table["p_unc"].astype(float).to_numpy(),
+            "pval": table["p_unc"].astype(float).to_numpy(),
             "partial_eta2": table["np2"].astype(float).to_numpy(),
         }
     )
@@ -418,7 +418,7 @@ def ratings_vs_grand_mean(ratings: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         One row per scale and activity rated by at least two participants: ``dimension``,
-        ``activity``, ``n``, ``mean_rating``, ``grand_mean``, ``t``, ``df``, ``p``
+        ``activity``, ``n``, ``mean_rating``, ``grand_mean``, ``t``, ``df``, ``pval``
         (two-tailed), ``cohen_d`` (signed: (mean − grand mean) / SD).
     """
     rows = []
@@ -438,9 +438,9 @@ def ratings_vs_grand_mean(ratings: pd.DataFrame) -> pd.DataFrame:
                     "grand_mean": grand_mean,
                     "t": float(test["T"].iloc[0]),
                     "df": int(test["dof"].iloc[0]),
-                    "p": float(test["p_val"].iloc[0]),
+                    "pval": float(test["p_val"].iloc[0]),
                     "cohen_d": float((scores.mean() - grand_mean) / scores.std(ddof=1)),
                 }
             )
-    columns = ["dimension", "activity", "n", "mean_rating", "grand_mean", "t", "df", "p", "cohen_d"]
+    columns = ["dimension", "activity", "n", "mean_rating", "grand_mean", "t", "df", "pval", "cohen_d"]
     return pd.DataFrame(rows, columns=columns)

@@ -94,7 +94,7 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
             ci = effects.eta2_ci(value, 1, float(t["df2"]), level=level, lambda_to_eta2=lambda_to_eta2)
             rows.append(_comparison_row(
                 t["study_id"], t["comparison"], f"F(1, {t['df2']}) = {t['value']}", "partial η²",
-                ci.eta2, ci.ci_lb, ci.ci_ub, "reported",
+                ci.estimate, ci.ci_lb, ci.ci_ub, "reported",
                 "partial η² of the contrast, from the reported F alone"))
         elif stat == "t":
             n = groups.loc[groups["study_id"] == t["study_id"], "n"].dropna().astype(int).tolist()
@@ -102,7 +102,7 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
                 ci = effects.d_ci(value, n[0], n[1], level=level)
                 rows.append(_comparison_row(
                     t["study_id"], t["comparison"], f"t({t['df2']}) = {t['value']}", "Cohen's d",
-                    ci.d, ci.ci_lb, ci.ci_ub, "reported",
+                    ci.estimate, ci.ci_lb, ci.ci_ub, "reported",
                     f"d = t·√(1/n₁ + 1/n₂) with n = {n[0]} and {n[1]} (reported d = {t['effect_value']})"))
     for _, t in tests[(tests["effect_size"] == "eta_squared") & tests["study_id"].eq("MM2019")].iterrows():
         n = groups.loc[groups["study_id"] == "MM2019", "n"].dropna().astype(int)
@@ -111,7 +111,7 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
                                         lambda_to_eta2=lambda_to_eta2)
         rows.append(_comparison_row(
             t["study_id"], f"{t['comparison']}: {t['description']}", f"η² = {t['effect_value']} [{t['es_ci_low']}, {t['es_ci_high']}]",
-            "η²", ci.eta2, ci.ci_lb, ci.ci_ub, "derived",
+            "η²", ci.estimate, ci.ci_lb, ci.ci_ub, "derived",
             f"CI recomputed from the F({df1}, {df2}) = {ci.f:.2f} that the reported η² implies "
             "(df from three groups of 13)"))
     rows.append(_original_omnibus(groups, derived, level=level, lambda_to_eta2=lambda_to_eta2))

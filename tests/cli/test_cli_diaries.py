@@ -39,7 +39,7 @@ def test_summarize_json_by_hand():
     anova = out["anova"]
     assert set(anova) == {"F", "df1", "df2", "p", "eta2", "omega2"}
     assert (anova["df1"], anova["df2"]) == (2, 5)
-    assert anova["F"] == pytest.approx(ref.statistic) and anova["p"] == pytest.approx(ref.pvalue)
+    assert anova["F"] == pytest.approx(ref.statistic) and anova["pval"] == pytest.approx(ref.pvalue)
     assert anova["eta2"] == pytest.approx(2 * ref.statistic / (2 * ref.statistic + 5))
 
 
