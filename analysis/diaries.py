@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dprep.stats.audit import read_group_summaries, read_reported_tests
+from dprep.data.tables import read_group_summaries, read_reported_tests
 from dprep.data.diaries import accumulated_practice, write_diaries
 from dprep.stats.groups import compare_groups
 from dprep.data.io import atomic_dir, save_figure, write_csv, write_json

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dprep.stats.audit import read_group_summaries, read_reported_tests
+from dprep.data.tables import read_group_summaries, read_reported_tests
 from dprep.data.io import atomic_dir, write_csv, write_json
 from dprep.studies.primary import recompute_studies
 

@@ -8,6 +8,7 @@ from typing import Optional
 import pandas as pd
 import typer
 
+from dprep.data import tables
 from dprep.stats import audit as audit_mod
 from dprep.cli._common import emit, fail
 
@@ -43,8 +44,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON: a list with one object per row."),
     ) -> None:
         """Recompute p-values and effect sizes of reported tests and flag inconsistencies."""
-        tests = _read(csv, audit_mod.read_reported_tests)
-        group_table = None if groups is None else _read(groups, audit_mod.read_group_summaries)
+        tests = _read(csv, tables.read_reported_tests)
+        group_table = None if groups is None else _read(groups, tables.read_group_summaries)
         try:
             result = audit_mod.audit(tests, group_table, alpha=alpha, rounding=rounding)
         except ValueError as err:

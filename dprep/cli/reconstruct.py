@@ -30,7 +30,8 @@ def reconstruct(
     unreported third mean is the lower value implied by its η². They are not the studies'
     data. Each folder is written atomically. Exit 2 on an unknown study or unreadable input.
     """
-    from dprep.stats.audit import AuditInputError, audit, read_group_summaries, read_reported_tests
+    from dprep.data.tables import read_group_summaries, read_reported_tests
+    from dprep.stats.audit import AuditInputError, audit
     from dprep.data.diaries import write_diaries
     from dprep.studies.reconstruct import STUDIES, SUFFIX, reconstruct_study
 

@@ -43,4 +43,4 @@ def register(app: typer.Typer) -> None:
                                      level=level, orig_df=orig_df, rep_df=rep_df)
         except ValueError as exc:
             fail(str(exc))
-        emit(rep.to_dict(), as_json)
+        emit(rep, as_json)

@@ -12,7 +12,8 @@ import pytest
 import yaml
 
 from dprep.stats import meta
-from dprep.stats.audit import audit, read_group_summaries, read_reported_tests
+from dprep.data.tables import read_group_summaries, read_reported_tests
+from dprep.stats.audit import audit
 from dprep.claims.engine import (
     RULES,
     VERDICTS,

@@ -15,7 +15,8 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from dprep.stats.audit import audit, read_group_summaries, read_reported_tests
+from dprep.data.tables import read_group_summaries, read_reported_tests
+from dprep.stats.audit import audit
 from dprep.cli import app
 from dprep.data.diaries import WEEKS_PER_YEAR, accumulated_practice, read_diaries
 from dprep.stats.groups import anova_oneway, planned_contrasts
