@@ -47,6 +47,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from dprep.core.errors import DataError
+
 from dprep.stats.audit import parse_p
 from dprep.stats.effects import eta2_from_f
 from dprep.data.schema import load_package
@@ -111,7 +113,7 @@ _STAT_SYMBOL = {"F": "F", "t": "t", "chi2": "χ²", "r": "r", "z": "z"}
 _ES_SYMBOL = {"eta_squared": "η²", "cohens_d": "d"}
 
 
-class ClaimInputError(ValueError):
+class ClaimInputError(DataError):
     """A claim cannot be evaluated: unknown rule, a reference to a missing row, or missing evidence."""
 
 

@@ -100,7 +100,7 @@ def _blinding(table: pd.DataFrame, name: str, path: Path) -> pd.Series:
 
 def _bias_prior(name: str | None, priors_path: Path, params_path: Path):
     """The named prior of the bias-prior CSV (default: ``bayes.default_bias_prior`` of the params file)."""
-    from dprep.stats.bias import load_bias_priors
+    from dprep.data.priors import read_bias_priors
 
     if name is None:
         if not params_path.is_file():
@@ -111,7 +111,7 @@ def _bias_prior(name: str | None, priors_path: Path, params_path: Path):
     if not priors_path.is_file():
         fail(f"{priors_path}: no such file (the bias priors; set --bias-priors).")
     try:
-        priors = load_bias_priors(priors_path)
+        priors = read_bias_priors(priors_path)
     except ValueError as err:
         fail(str(err))
     labels = {f"{p.source}: {p.outcome_type}": p for p in priors}
@@ -131,16 +131,16 @@ def _bayes(yi: np.ndarray, vi: np.ndarray, correlations: bool, seed: int, draws:
                                   target_accept=TARGET_ACCEPT)
     except ConvergenceError as err:
         fail(f"--bayes: the fit failed its convergence gates: {err}", code=1)
-    res = fit.as_dict()
-    keys = ["post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_95"]
+    res = fit.to_dict()
+    keys = ["post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_lb", "mu_hdi_ub"]
     if correlations:
-        keys += ["post_mean_mu_r", "mu_r_hdi_95"]
+        keys += ["post_mean_mu_r", "mu_r_hdi_lb", "mu_r_hdi_ub"]
     out = {key: res[key] for key in keys}
     out["bayes"] = {
         "model": "normal-normal random effects, non-centred (Higgins et al. 2009)",
         "mu_prior": [0.0, 1.0], "tau_prior": "HalfNormal(0.5)", "seed": seed, "draws": draws, "chains": 4,
         "target_accept": TARGET_ACCEPT,
-        "theta_new_hdi_95": res["theta_new_hdi_95"], "n_divergent": res["n_divergent"],
+        "theta_new_hdi_lb": res["theta_new_hdi_lb"], "theta_new_hdi_ub": res["theta_new_hdi_ub"], "n_divergent": res["n_divergent"],
         "min_ess_bulk": res["min_ess_bulk"], "max_r_hat": float(fit.diagnostics.table["r_hat"].max()),
         "seconds": res["compile_seconds"] + res["sample_seconds"], "ess_per_second": res["ess_per_second"],
     }
@@ -248,8 +248,8 @@ def analyse(
         tau, tau_ci, i2, i2_ci, h2, h2_ci, q, q_df, q_p, pi_lb, pi_ub, ddf`` (analysis scale); with r/n also
         ``estimate_r, ci_r, pi_r, pct_variance``; with a moderator also ``moderator, moderator_type, qm,
         qm_df, qm_p, qe, qe_df, qe_p, tau2_residual, r2, coefficients`` and, if categorical, ``subgroups``;
-        with ``bayes`` also ``post_mean_mu, post_sd_mu, post_mean_tau, mu_hdi_95`` (and for r/n
-        ``post_mean_mu_r, mu_r_hdi_95``) and ``bayes`` (settings, diagnostics, cost); with ``blinding_col``
+        with ``bayes`` also ``post_mean_mu, post_sd_mu, post_mean_tau, mu_hdi_lb, mu_hdi_ub`` (and for
+        r/n ``post_mean_mu_r, mu_r_hdi_lb, mu_r_hdi_ub``) and ``bayes`` (settings, diagnostics, cost); with ``blinding_col``
         also ``blinding`` and ``bias_adjusted``.
 
     Raises

@@ -22,6 +22,8 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
+from dprep.core.errors import ConvergenceError
+
 __all__ = [
     "ConvergenceError",
     "DiagnosticsReport",
@@ -29,10 +31,6 @@ __all__ = [
     "check_diagnostics",
     "require_converged",
 ]
-
-
-class ConvergenceError(RuntimeError):
-    """Raised when MCMC draws fail a convergence gate; their estimates must not be reported."""
 
 
 @dataclass(frozen=True)
@@ -242,3 +240,31 @@ def require_converged(
             + "\n- ".join(report.failures)
         )
     return report
+
+
+def diagnostics_rows(model: str, report: DiagnosticsReport, timing) -> tuple[pd.DataFrame, dict]:
+    """A fit's per-parameter diagnostics table (``model`` first) and one row of its costs.
+
+    Parameters
+    ----------
+    model : str
+        Name of the model, written into every row.
+    report : DiagnosticsReport
+        The fit's gate report.
+    timing : FitTiming
+        The fit's wall-clock costs (seconds).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        R-hat, bulk/tail ESS per parameter; and divergences, draws, gate result, extreme R-hat and
+        ESS, seconds and ESS per second.
+    """
+    table = report.table.assign(model=model)
+    cost = {"model": model, "n_divergent": report.n_divergent, "n_draws": report.n_draws,
+            "passed": report.passed, "max_r_hat": float(report.table["r_hat"].max()),
+            "min_ess_bulk": timing.min_ess_bulk, "min_ess_tail": float(report.table["ess_tail"].min()),
+            "compile_seconds": timing.compile_seconds, "sample_seconds": timing.sample_seconds,
+            "total_seconds": timing.total_seconds, "ess_per_second": timing.ess_per_second,
+            "ess_per_sampling_second": timing.ess_per_sampling_second}
+    return table[["model", *report.table.columns]], cost

@@ -295,13 +295,14 @@ def test_ambiguous_prior_lists_the_choices(app, tmp_path):
 def test_bayes_adds_posterior_summaries_near_reml(app, tmp_path):
     csv = write(tmp_path, "music.csv", MUSIC_CSV)
     out = run_json(app, csv, "--bayes", "--draws", 2000, "--seed", 7)
-    for key in ("post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_95", "post_mean_mu_r", "mu_r_hdi_95"):
+    for key in ("post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_lb", "mu_hdi_ub", "post_mean_mu_r",
+                "mu_r_hdi_lb", "mu_r_hdi_ub"):
         assert key in out
-    low, high = out["mu_hdi_95"]
+    low, high = out["mu_hdi_lb"], out["mu_hdi_ub"]
     assert low < out["post_mean_mu"] < high
     # A Normal(0, 1) prior is weak next to 16 studies (SE of μ ≈ 0.07): μ stays near the REML estimate.
     assert out["post_mean_mu"] == pytest.approx(out["estimate"], abs=0.05)
-    assert math.tanh(low) == pytest.approx(out["mu_r_hdi_95"][0], abs=0.02)
+    assert math.tanh(low) == pytest.approx(out["mu_r_hdi_lb"], abs=0.02)
     assert out["bayes"]["n_divergent"] == 0 and out["bayes"]["max_r_hat"] < 1.01
     again = run_json(app, csv, "--bayes", "--draws", 2000, "--seed", 7)
     assert again["post_mean_mu"] == out["post_mean_mu"]  # same seed, same draws

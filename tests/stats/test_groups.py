@@ -112,8 +112,14 @@ def test_games_howell_by_formula(unequal):
     assert len(out) == 3
 
 
+TEACHERS = {"best_vs_good": {"best": 1, "good": -1},
+            "best_and_good_vs_music_teachers": {"best": 0.5, "good": 0.5, "music_teachers": -1}}
+LESS = {"best_vs_good": {"best": 1, "good": -1},
+        "best_and_good_vs_less_accomplished": {"best": 0.5, "good": 0.5, "less_accomplished": -1}}
+
+
 def test_planned_contrasts_by_hand(small):
-    out = I.planned_contrasts(small, "accumulated_hours").set_index("contrast")
+    out = I.planned_contrasts(small, "accumulated_hours", TEACHERS).set_index("contrast")
     first = out.loc["best_vs_good"]
     # ψ = 6 − 4 = 2; SE = √(1·(1/3 + 1/3)); t = 2/√(2/3) = √6
     assert (first["estimate"], first["se"], first["t"], first["df"]) == (
@@ -128,7 +134,7 @@ def test_planned_contrasts_by_hand(small):
 
 
 def test_planned_contrasts_match_statsmodels(unequal):
-    out = I.planned_contrasts(unequal, "accumulated_hours").set_index("contrast")
+    out = I.planned_contrasts(unequal, "accumulated_hours", LESS).set_index("contrast")
     fit = smf.ols("accumulated_hours ~ C(group) - 1", data=unequal.dropna()).fit()
     names = list(fit.params.index)  # best, good, less_accomplished
     for contrast, weights in (("best_vs_good", [1, -1, 0]),
@@ -142,23 +148,24 @@ def test_planned_contrasts_match_statsmodels(unequal):
 def test_one_tailed_p_in_the_wrong_direction():
     """Replication-like: the good group practised more; one-tailed best > good p is > .5."""
     out = I.planned_contrasts(frame({"best": [3, 4, 5.0], "good": [5, 6, 7.0], "less_accomplished": [1, 2, 3.0]}),
-                              "accumulated_hours").set_index("contrast").loc["best_vs_good"]
+                              "accumulated_hours", LESS).set_index("contrast").loc["best_vs_good"]
     assert out["t"] < 0
     assert out["pval_one_tailed"] == pytest.approx(1 - out["pval_two_tailed"] / 2)
 
 
 def test_contrast_groups_must_be_known(small):
-    with pytest.raises(ValueError, match="missing: best"):
-        I.planned_contrasts(small.replace({"best": "top"}), "accumulated_hours")
+    with pytest.raises(ValueError, match=r"The 'contrasts' parameter of planned_contrasts must name groups with data"):
+        I.planned_contrasts(small.replace({"best": "top"}), "accumulated_hours", TEACHERS)
+    with pytest.raises(ValueError, match="have weights summing to 0"):
+        I.planned_contrasts(small, "accumulated_hours", {"bad": {"best": 1, "good": -0.5}})
     four = pd.concat([small, frame({"professionals": [8.0, 9.0]})])
-    with pytest.raises(ValueError, match="pass third="):
-        I.planned_contrasts(four, "accumulated_hours")
-    assert "best_and_good_vs_professionals" in set(
-        I.planned_contrasts(four, "accumulated_hours", third="professionals")["contrast"])
+    any_labels = {"pro_vs_rest": {"professionals": 1, "best": -1 / 3, "good": -1 / 3, "music_teachers": -1 / 3}}
+    assert I.planned_contrasts(four, "accumulated_hours", any_labels)["hypothesis"].tolist() == [
+        "professionals > best and good and music_teachers"]
 
 
 def test_compare_groups_bundle(small):
-    out = I.compare_groups(small, "accumulated_hours")
+    out = I.compare_groups(small, "accumulated_hours", contrasts=TEACHERS)
     assert set(out) == {"descriptives", "anova", "welch", "kruskal", "games_howell", "contrasts"}
     assert out["descriptives"].set_index("group").loc["good", "mean"] == 4.0
     with pytest.raises(ValueError, match="at least two groups"):
