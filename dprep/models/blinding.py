@@ -138,6 +138,13 @@ def blinding_bias_meta(
     UserWarning
         When every study has the same blinding status and β is estimated: β is then confounded with θ
         and θ merely shifts by the β prior mean.
+
+    References
+    ----------
+    Welton, N. J., Ades, A. E., Carlin, J. B., Altman, D. G., & Sterne, J. A. C. (2009). Models for
+    potentially biased evidence in meta-analysis using empirically based priors. *J. R. Stat. Soc. A*,
+    172(1), 119–136 (the additive bias model, section 3). Turner, R. M., et al. (2009). Bias modelling
+    in evidence synthesis. *J. R. Stat. Soc. A*, 172(1), 21–47.
     """
     y, se = _check_studies(yi, sei, min_k=2)
     x = np.asarray(unblinded, dtype=float)

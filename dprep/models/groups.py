@@ -148,6 +148,11 @@ def bayesian_group_comparison(
         On malformed input, unknown groups in contrasts, or contrast weights not summing to 0.
     dprep.models.diagnostics.ConvergenceError
         If the draws fail the gates.
+
+    References
+    ----------
+    Kruschke, J. K. (2013). Bayesian estimation supersedes the t test. *J. Exp. Psychol. Gen.*, 142(2),
+    573–603 (the likelihood and priors; ν − 1 ~ Exponential(1/29)).
     """
     y = np.asarray(values, dtype=float)
     g = np.asarray([str(v) for v in groups])

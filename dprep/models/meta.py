@@ -184,6 +184,13 @@ def bayesian_meta(
         On malformed input or priors.
     dprep.models.diagnostics.ConvergenceError
         If the draws fail R-hat, ESS or divergence checks.
+
+    References
+    ----------
+    Higgins, J. P. T., Thompson, S. G., & Spiegelhalter, D. J. (2009). A re-evaluation of random-effects
+    meta-analysis. *J. R. Stat. Soc. A*, 172(1), 137–159 (the model, section 3; the predictive
+    distribution of a new study, eq. 8). Non-centred parameterisation: Betancourt, M., & Girolami, M.
+    (2015). Hamiltonian Monte Carlo for hierarchical models. In *Current trends in Bayesian methodology*.
     """
     y, se = _check_studies(yi, sei, min_k=2)
     m, s = _check_prior("mu_prior", mu_prior)

@@ -59,6 +59,11 @@ def regtest(result: RMAResult) -> EggerResult:
         ``stat`` (z, or t on ``ddf`` df under Knapp–Hartung) and ``pval`` of the se coefficient; the
         limit estimate ``estimate`` with ``ci_lb``/``ci_ub`` (NaN for meta-regression models).
 
+    Raises
+    ------
+    ArgumentError
+        If the refit with the standard error as moderator is not estimable (e.g. k ≤ p + 1).
+
     References
     ----------
     Egger et al. (1997); Sterne, J. A. C., & Egger, M. (2005). Regression methods to detect publication
