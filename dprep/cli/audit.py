@@ -5,11 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
-from dprep.data import tables
-from dprep.stats import audit as audit_mod
 from dprep.cli._common import emit, fail
 
 ROW_FIELDS = (
@@ -19,12 +16,16 @@ ROW_FIELDS = (
 )
 
 
-def _read(path: Path, reader) -> pd.DataFrame:
+def _read(path: Path, reader):
+    import pandas as pd
+
+    from dprep.stats.audit import AuditInputError
+
     if not path.is_file():
         fail(f"{path}: no such file.")
     try:
         return reader(path)
-    except audit_mod.AuditInputError as err:
+    except AuditInputError as err:
         fail(str(err))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         fail(f"{path}: cannot be read as CSV ({err}).")
@@ -44,6 +45,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON: a list with one object per row."),
     ) -> None:
         """Recompute p-values and effect sizes of reported tests and flag inconsistencies."""
+        from dprep.data import tables
+        from dprep.stats import audit as audit_mod
+
         tests = _read(csv, tables.read_reported_tests)
         group_table = None if groups is None else _read(groups, tables.read_group_summaries)
         try:
