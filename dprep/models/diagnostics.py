@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from dprep.core.errors import ConvergenceError
+from dprep.core.results import Result, internal, result
 
 __all__ = [
     "ConvergenceError",
@@ -55,8 +56,8 @@ class Thresholds:
     allow_divergences: int = 0
 
 
-@dataclass(frozen=True)
-class DiagnosticsReport:
+@result(eq=False)
+class DiagnosticsReport(Result):
     """Outcome of the convergence checks of one fit.
 
     Attributes
@@ -72,10 +73,26 @@ class DiagnosticsReport:
         The limits the table was judged against.
     """
 
+    title = "MCMC convergence gates"
+
     table: pd.DataFrame
     n_divergent: int
     n_draws: int
-    thresholds: Thresholds
+    thresholds: Thresholds = internal(default=Thresholds())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-parameter table (R-hat, bulk and tail ESS, and whether each passes)."""
+        return self.table
+
+    def _headline(self) -> dict:
+        return {"passed": self.passed, "n_divergent": self.n_divergent,
+                "max_r_hat": float(self.table["r_hat"].max()), "min_ess_bulk": self.min_ess_bulk}
+
+    def summary(self) -> str:
+        """The gates' verdict, each failure in a sentence, and the per-parameter table."""
+        verdict = "all gates passed" if self.passed else "FAILED:\n" + "\n".join(f"- {f}" for f in self.failures)
+        return (f"{self.title}: {verdict}\n{self.n_divergent} divergent transitions in {self.n_draws} draws\n\n"
+                + self.table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
     @property
     def passed(self) -> bool:
