@@ -5,7 +5,7 @@ Modules (one idea each):
 - :mod:`dprep.stats.effects`    effect sizes (η², partial η², ω², ε², d, g, r, z) and their CIs
 - :mod:`dprep.stats.sumstats`   tests from summary statistics and the values they imply
 - :mod:`dprep.stats.audit`      consistency audit of reported statistics
-- :mod:`dprep.stats.meta`       random-effects meta-analysis
+- :mod:`dprep.stats.meta`       random-effects and multilevel meta-analysis, cluster-robust inference
 - :mod:`dprep.data.schema`     data package (Frictionless Table Schema) and pandera validation
 - :mod:`dprep.data.io`         atomic file output
 - :mod:`dprep.report.render`     report rendering (Quarto, or Jupyter + pandoc fallback)

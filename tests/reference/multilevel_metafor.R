@@ -105,11 +105,11 @@ ci_values <- c(
   sigma2_1_ci = "ci[[1]]$random[1, 2:3]", sigma2_2_ci = "ci[[2]]$random[1, 2:3]"
 )
 
-mv_case <- function(data, random, mods = "~ 1", method = "REML", test = "z", confint = TRUE) {
+mv_case <- function(data, random, mods = "~ 1", method = "REML", test = "z", confint = TRUE, extra = c()) {
   fit <- sprintf("res <- rma.mv(yi, vi, random = %s, mods = %s, data = dat, method = '%s', test = '%s', control = ctl_mv(2))",
                  random, mods, method, test)
   setup <- c(sprintf("dat <- %s", data), fit, i2, if (confint) "ci <- confint(res, control = list(tol = 1e-12))")
-  out <- case(setup, c(fit_values, if (mods == "~ 1") intercept_values, if (confint) ci_values))
+  out <- case(setup, c(fit_values, if (mods == "~ 1") intercept_values, if (confint) ci_values, extra))
   env <- attr(out, "env")
   check_optimum(env$res, env$dat, as.formula(random), as.formula(mods), method)
   out
@@ -118,7 +118,11 @@ mv_case <- function(data, random, mods = "~ 1", method = "REML", test = "z", con
 multilevel <- list(
   konstantopoulos_reml = mv_case("dat.konstantopoulos2011", "~ 1 | district/school"),
   konstantopoulos_ml = mv_case("dat.konstantopoulos2011", "~ 1 | district/school", method = "ML"),
-  konstantopoulos_year_reml = mv_case("dat.konstantopoulos2011", "~ 1 | district/school", mods = "~ I(year - mean(year))"),
+  konstantopoulos_year_reml = mv_case("dat.konstantopoulos2011", "~ 1 | district/school", mods = "~ I(year - mean(year))",
+                                      extra = c(newmods_pred = "predict(res, newmods = c(0, 10))$pred",
+                                                newmods_se = "predict(res, newmods = c(0, 10))$se",
+                                                newmods_pi_lb = "predict(res, newmods = c(0, 10))$pi.lb",
+                                                newmods_pi_ub = "predict(res, newmods = c(0, 10))$pi.ub")),
   konstantopoulos_t = mv_case("dat.konstantopoulos2011", "~ 1 | district/school", test = "t", confint = FALSE),
   assink_reml = mv_case("dat.assink2016", "~ 1 | study/esid"),
   assink_ml = mv_case("dat.assink2016", "~ 1 | study/esid", method = "ML"),

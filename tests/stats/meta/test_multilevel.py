@@ -127,6 +127,16 @@ def test_predict_matches_metafor(name):
 
 
 @pytest.mark.reference
+def test_predict_newmods_matches_metafor():
+    # predict(res, newmods = c(0, 10)) of the I(year - mean(year)) model: the PI adds sum(sigma2)
+    pred = meta.predict(fitted("konstantopoulos_year_reml"), newmods=[[0.0], [10.0]])
+    name = "konstantopoulos_year_reml"
+    for key, actual in {"newmods_pred": pred.estimate, "newmods_se": pred.se, "newmods_pi_lb": pred.pi_lb,
+                        "newmods_pi_ub": pred.pi_ub}.items():
+        assert close(actual, value(name, key)), key
+
+
+@pytest.mark.reference
 def test_one_level_is_the_two_level_model():
     # rma.mv(yi, vi, random = ~ 1 | trial) = rma(yi, vi): σ² = τ², same β, se, and metafor's
     # profile-likelihood CI of σ² (confint(res, control = list(tol = 1e-12)))
