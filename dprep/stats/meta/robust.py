@@ -189,6 +189,10 @@ def robust(fit: RMAResult | MVResult, cluster: ArrayLike, *, adjust: Literal["CR
     a CR0/CR1 variance of 0 up to rounding: its se is then rounding noise (about 1e-9, as metafor reports
     it) or, when the noise is negative, NaN with NaN t, p and CI. CR2 does not have this degeneracy.
 
+    The bread is :math:`(X'WX)^{-1}` whatever the fit's ``test``: for a Knapp–Hartung ``rma`` fit, metafor
+    3.8's ``robust()`` takes the s²-scaled covariance as bread and so multiplies CR0/CR1 by s⁴ (BCG: 0.032834
+    instead of 0.032106); clubSandwich, like dprep, does not.
+
     References
     ----------
     Hedges, L. V., Tipton, E., & Johnson, M. C. (2010). Robust variance estimation in meta-regression with

@@ -147,6 +147,14 @@ def test_metafor_published_values():
         assert meta.robust(fit, BCG["trial"], adjust="CR0").vb[0, 0] == pytest.approx(0.029636, abs=5e-7)
 
 
+def test_the_fits_test_does_not_change_the_sandwich():
+    # see robust's Notes: metafor 3.8 scales the CR1 variance of a knha fit by s2w² (0.032834 on BCG)
+    z, knha = meta.rma("yi", "vi", data=BCG), meta.rma("yi", "vi", data=BCG, test="knha")
+    for adjust in ("CR1", "CR2"):
+        assert meta.robust(knha, BCG["trial"], adjust=adjust).vb == pytest.approx(
+            meta.robust(z, BCG["trial"], adjust=adjust).vb, rel=1e-12)
+
+
 def test_cr2_with_one_effect_per_cluster_is_hc2():
     # With singleton clusters CR2 is the HC2 estimator: residuals scaled by 1/sqrt(1 - h_ii)
     fit = meta.rma("yi", "vi", data=BCG, mods="ablat")
