@@ -15,7 +15,8 @@ loads only when a Bayesian function is called. The layers of the package, from t
 ========================  ===========================================================================
 ``dprep.core``            errors, the argument validator, the result objects, the number formatter
 ``dprep.stats``           effect sizes, tests from summary statistics, the consistency audit,
-                          meta-analysis (``stats.meta``), replication metrics, Bayes factors, bias
+                          meta-analysis (``stats.meta``: random-effects, multilevel,
+                          cluster-robust), replication metrics, Bayes factors, bias
 ``dprep.models``          Bayesian models (PyMC) and their convergence gates
 ``dprep.data``            data files: schemas, readers, atomic writers, practice diaries, the study file
 ``dprep.studies``         the deliberate-practice studies: recomputation, reconstruction, pairs
@@ -45,6 +46,9 @@ _API: dict[str, str] = {
     "leave1out": "dprep.stats.meta",
     "subgroup_analysis": "dprep.stats.meta",
     "correlation_summary": "dprep.stats.meta",
+    "rma_mv": "dprep.stats.meta",
+    "profile_ci": "dprep.stats.meta",
+    "robust": "dprep.stats.meta",
     # effect sizes
     "eta2_ci": "dprep.stats.effects",
     "d_ci": "dprep.stats.effects",

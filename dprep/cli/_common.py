@@ -46,8 +46,10 @@ def _cell(value: Any) -> str:
         if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-4):
             return f"{value:.4g}"
         return fmt.num(value, 4)
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) or v is None for v in value):
-        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    if isinstance(value, list) and all(isinstance(v, (int, float, list)) or v is None for v in value):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"  # numbers, intervals, lists of intervals
+    if isinstance(value, dict) and all(isinstance(v, (int, float, str)) or v is None for v in value.values()):
+        return ", ".join(f"{k} {_cell(v)}" for k, v in value.items())  # e.g. a coefficient's robust test
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

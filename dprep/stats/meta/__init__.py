@@ -10,6 +10,10 @@ The structure follows metafor (Viechtbauer, 2010) so that a metafor user can rea
 * :func:`regtest`, :func:`trimfill`, :func:`leave1out` — Egger's regression test, trim-and-fill and the
   leave-one-out analysis;
 * :func:`subgroup_analysis` — per-subgroup pooled estimates and the QM test of the grouping moderator;
+* :func:`rma_mv` — the multilevel (nested random-effects) model, REML or ML, with σ² and I² per level
+  (``rma.mv(yi, vi, random = ~ 1 | outer/inner)``), and :func:`profile_ci` — profile-likelihood CIs of σ²;
+* :func:`robust` — cluster-robust inference for either model: CR1 (metafor's ``robust``) or CR2 with
+  Satterthwaite df and the HTZ test of the moderators (clubSandwich);
 * :func:`z_to_r` and :func:`correlation_summary` — back-transformation of Fisher's z to the correlation scale.
 
 All variances are on the analysis scale (e.g. Fisher z², log risk ratio²).
@@ -36,6 +40,10 @@ References
    adjusting for publication bias in meta-analysis. Biometrics, 56(2), 455-463.
 .. [10] Raudenbush, S. W. (2009). Analyzing effect sizes: Random-effects models. In H. Cooper, L. V. Hedges,
    & J. C. Valentine (Eds.), The handbook of research synthesis and meta-analysis (2nd ed., pp. 295-315).
+.. [11] Konstantopoulos, S. (2011). Fixed effects and variance components estimation in three-level
+   meta-analysis. Research Synthesis Methods, 2(1), 61-76.
+.. [12] Pustejovsky, J. E., & Tipton, E. (2018). Small-sample methods for cluster-robust variance estimation
+   and hypothesis testing in fixed effects models. Journal of Business & Economic Statistics, 36(4), 672-683.
 """
 
 from dprep.stats.meta._common import METHODS, TESTS
@@ -43,15 +51,17 @@ from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
 from dprep.stats.meta.escalc import escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
 from dprep.stats.meta.influence import leave1out
+from dprep.stats.meta.multilevel import MV_METHODS, MV_TESTS, MVResult, ProfileCI, profile_ci, rma_mv
 from dprep.stats.meta.predict import Prediction, predict
 from dprep.stats.meta.rma import Method, RMAResult, Test, rma
+from dprep.stats.meta.robust import ADJUSTMENTS, RobustResult, robust
 from dprep.stats.meta.smallstudy import EggerResult, TrimFillResult, regtest, trimfill
 from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
-    "METHODS", "TESTS", "Method", "Test",
-    "CorrelationSummary", "EggerResult", "HeterogeneityCI", "Prediction", "RMAResult", "SubgroupResult",
-    "TrimFillResult",
-    "confint", "correlation_summary", "escalc_zcor", "leave1out", "predict", "regtest", "rma",
-    "subgroup_analysis", "trimfill", "z_to_r",
+    "ADJUSTMENTS", "METHODS", "MV_METHODS", "MV_TESTS", "TESTS", "Method", "Test",
+    "CorrelationSummary", "EggerResult", "HeterogeneityCI", "MVResult", "Prediction", "ProfileCI", "RMAResult",
+    "RobustResult", "SubgroupResult", "TrimFillResult",
+    "confint", "correlation_summary", "escalc_zcor", "leave1out", "predict", "profile_ci", "regtest", "rma",
+    "rma_mv", "robust", "subgroup_analysis", "trimfill", "z_to_r",
 ]
