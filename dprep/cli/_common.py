@@ -55,6 +55,17 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A record with nested mappings spread into ``outer.inner`` columns."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
+
+
 def _tables(data: dict[str, Any], title: str | None) -> list[Any]:
     """Rich tables: one of the scalar entries, one per list of records, one per nested mapping."""
     from rich.table import Table
@@ -68,6 +79,7 @@ def _tables(data: dict[str, Any], title: str | None) -> list[Any]:
             out += _tables(value, key)
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             table = Table(title=key, title_justify="left")
+            value = [_flat(row) for row in value]
             columns = list(dict.fromkeys(c for row in value for c in row))
             for column in columns:
                 table.add_column(column, overflow="fold")
@@ -91,7 +103,7 @@ def emit(result: Any, as_json: bool, *, title: str | None = None) -> None:
         return
     from rich.console import Console
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)  # no wrapping when piped
     if hasattr(result, "summary") and callable(result.summary):
         console.print(result.summary(), markup=False)
         return
