@@ -37,8 +37,10 @@ from dprep.models import meta as bmeta  # noqa: E402
 from dprep.data import idata  # noqa: E402
 from dprep.report.plots import bayes as bayes_plots  # noqa: E402
 from dprep.stats import meta  # noqa: E402
-from dprep.stats.bias import bias_adjusted_meta, load_bias_priors  # noqa: E402
-from dprep.models.diagnostics import ConvergenceError  # noqa: E402
+from dprep.stats.bias import bias_adjusted_meta, named_priors  # noqa: E402
+from dprep.core.errors import ConvergenceError  # noqa: E402
+from dprep.models.diagnostics import diagnostics_rows  # noqa: E402
+from dprep.data.priors import read_bias_priors
 from dprep.data.tables import read_table  # noqa: E402
 from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
 
@@ -53,55 +55,12 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
-def _beta_priors(default_source: str) -> tuple[dict[str, tuple[float, float]], str, pd.DataFrame]:
-    """β priors (mean, SD) by name from the validated evidence table, the default's name, and a table."""
-    priors = load_bias_priors(VALIDATED / "blinding_bias_priors.csv")
-    named = {f"{p.source}: {p.outcome_type}": p for p in priors}
-    default = [name for name, p in named.items() if p.source == default_source]
-    if len(default) != 1:
-        raise SystemExit(f"bayes: params bayes.default_bias_prior = {default_source!r} must match exactly one "
-                         f"source in blinding_bias_priors.csv; it matches {len(default)}.")
-    table = pd.DataFrame([{"prior": name, "source": p.source, "outcome_type": p.outcome_type,
-                           "bias_smd": p.bias_smd, "bias_sd": float(np.sqrt(p.bias_var_smd)),
-                           "bias_var_smd": p.bias_var_smd, "default": name == default[0]}
-                          for name, p in named.items()])
-    spec = {name: (p.bias_smd, float(np.sqrt(p.bias_var_smd))) for name, p in named.items()}
-    return spec, default[0], table
-
-
 def _gated(name: str, fit, *args, **kwargs):
     """Run a fit; a convergence failure ends the stage with the model's name and the failed checks."""
     try:
         return fit(*args, **kwargs)
     except ConvergenceError as err:
         raise SystemExit(f"bayes: model {name!r} failed its convergence gates: {err}") from None
-
-
-def _diagnostics(model: str, fit) -> tuple[pd.DataFrame, dict]:
-    report, timing = fit.diagnostics, fit.timing
-    table = report.table.assign(model=model)
-    cost = {"model": model, "n_divergent": report.n_divergent, "n_draws": report.n_draws,
-            "passed": report.passed, "max_r_hat": float(report.table["r_hat"].max()),
-            "min_ess_bulk": timing.min_ess_bulk, "min_ess_tail": float(report.table["ess_tail"].min()),
-            "compile_seconds": timing.compile_seconds, "sample_seconds": timing.sample_seconds,
-            "total_seconds": timing.total_seconds, "ess_per_second": timing.ess_per_second,
-            "ess_per_sampling_second": timing.ess_per_sampling_second}
-    return table[["model", *report.table.columns]], cost
-
-
-def _grid_check(fit: bmeta.BayesMetaResult, grid: bmeta.GridPosterior) -> dict:
-    """MCMC against quadrature: |difference| ≤ 4 MCSE + the grid's own error bound, per moment."""
-    rows = {"mu": fit.summary.set_index("parameter").loc["mu"], "tau": fit.summary.set_index("parameter").loc["tau"]}
-    out = {}
-    for par in ("mu", "tau"):
-        for moment, mcse in (("mean", "mcse_mean"), ("sd", "mcse_sd")):
-            key = f"{par}_{moment}"
-            diff = abs(float(rows[par][moment]) - getattr(grid, key))
-            tol = 4 * float(rows[par][mcse]) + grid.grid_error[key]
-            out[key] = {"mcmc": float(rows[par][moment]), "grid": getattr(grid, key), "abs_diff": diff,
-                        "tolerance": tol, "ok": diff <= tol}
-    out["passed"] = all(v["ok"] for v in out.values())
-    return out
 
 
 def main() -> int:
@@ -119,7 +78,12 @@ def main() -> int:
     studies = read_table(VALIDATED, "music_correlations_macnamara2014")
     yi, vi = meta.escalc_zcor(studies["r"], studies["n"])
     sei = np.sqrt(vi)
-    spec, default, prior_table = _beta_priors(p["default_bias_prior"])
+    priors = read_bias_priors(VALIDATED / "blinding_bias_priors.csv")
+    spec, default = named_priors(priors, p["default_bias_prior"])
+    prior_table = pd.DataFrame([{"prior": name, "source": b.source, "outcome_type": b.outcome_type,
+                                 "bias_smd": b.bias_smd, "bias_sd": spec[name][1], "bias_var_smd": b.bias_var_smd,
+                                 "default": name == default}
+                                for name, b in zip(spec, priors)])
 
     n_models = 1 + len(pairs) * (len(spec) + 2)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
@@ -132,16 +96,16 @@ def main() -> int:
         sens = {}
         for i, (contrast, pair) in enumerate(pairs.items(), start=1):
             progress.update(task, description=f"bayes: blinding model, {contrast} ({len(spec) + 2} priors)")
-            y = [pair["original"]["d"], pair["replication"]["d"]]
+            y = [pair["original"]["estimate"], pair["replication"]["estimate"]]
             s = [pair["original_se"], pair["replication_se"]]
             sens[contrast] = _gated(f"blinding model, {contrast}", bias_model.prior_sensitivity, y, s, [1, 0],
                                     spec, wide_prior=wide, mu_prior=mu_prior, seed=seed + i, **sampler)
             progress.advance(task, len(spec) + 2)
     grid = bmeta.grid_posterior_meta(yi, sei, mu_prior=mu_prior, tau_prior_sd=p["tau_prior_sd"], n_grid=p["grid_n"])
-    grid_check = _grid_check(fit, grid)
+    grid_check = bmeta.grid_check(fit, grid)
 
     diag_rows, costs = [], []
-    table, cost = _diagnostics("meta-analysis", fit)
+    table, cost = diagnostics_rows("meta-analysis", fit.diagnostics, fit.timing)
     diag_rows.append(table)
     costs.append(cost)
     sensitivity, adjusted, blinding = [], [], {}
@@ -149,10 +113,10 @@ def main() -> int:
         pair = pairs[contrast]
         sensitivity.append(res.table.assign(contrast=contrast, default=res.table["prior"] == default))
         for name, prior_fit in res.fits.items():
-            table, cost = _diagnostics(f"{contrast} | {name}", prior_fit)
+            table, cost = diagnostics_rows(f"{contrast} | {name}", prior_fit.diagnostics, prior_fit.timing)
             diag_rows.append(table)
             costs.append(cost)
-        y = [pair["original"]["d"], pair["replication"]["d"]]
+        y = [pair["original"]["estimate"], pair["replication"]["estimate"]]
         v = [pair["original_se"] ** 2, pair["replication_se"] ** 2]
         for name, (b, sd) in {NO_BIAS: (0.0, 0.0), **spec, WIDE: wide}.items():
             adj = bias_adjusted_meta(y, v, [True, False], bias_mean=b, bias_var=sd ** 2)
@@ -165,22 +129,22 @@ def main() -> int:
         row = res.table.set_index("prior").loc[default]
         blinding[contrast] = {
             "default_prior": default, "beta_prior": list(d_fit.beta_prior),
-            "theta_mean": row["theta_mean"], "theta_hdi_95": [row["theta_hdi_low"], row["theta_hdi_high"]],
+            "theta_mean": row["theta_mean"], "theta_hdi_95": [row["theta_hdi_lb"], row["theta_hdi_ub"]],
             "p_theta_positive": row["p_theta_positive"], "beta_post_mean": row["beta_post_mean"],
-            "original_d": pair["original"]["d"], "replication_d": pair["replication"]["d"],
+            "original_d": pair["original"]["estimate"], "replication_d": pair["replication"]["estimate"],
             "replication_source": pair["replication_source"],
         }
     sensitivity = pd.concat(sensitivity, ignore_index=True)
     sensitivity = sensitivity[["contrast", *sensitivity.columns.drop("contrast")]]
     comparison = pd.DataFrame([
-        {"method": f"REML ({reml['test']})", "estimate_z": reml["estimate"], "low_z": reml["ci_lb"],
-         "high_z": reml["ci_ub"], "estimate_r": reml["estimate_r"], "low_r": reml["ci_r"][0],
-         "high_r": reml["ci_r"][1], "tau": reml["tau"], "interval": "95% CI"},
-        {"method": "Bayes (NUTS)", "estimate_z": fit.post_mean_mu, "low_z": fit.mu_hdi_95[0],
-         "high_z": fit.mu_hdi_95[1], "estimate_r": fit.as_dict()["post_mean_mu_r"], "low_r": fit.mu_r_hdi_95[0],
-         "high_r": fit.mu_r_hdi_95[1], "tau": fit.post_mean_tau, "interval": "95% HDI"},
-        {"method": "Bayes (grid quadrature)", "estimate_z": grid.mu_mean, "low_z": np.nan, "high_z": np.nan,
-         "estimate_r": np.nan, "low_r": np.nan, "high_r": np.nan, "tau": grid.tau_mean, "interval": ""},
+        {"method": f"REML ({reml['test']})", "estimate_z": reml["estimate"], "ci_lb_z": reml["ci_lb"],
+         "ci_ub_z": reml["ci_ub"], "estimate_r": reml["estimate_r"], "ci_lb_r": reml["ci_r"][0],
+         "ci_ub_r": reml["ci_r"][1], "tau": reml["tau"], "interval": "95% CI"},
+        {"method": "Bayes (NUTS)", "estimate_z": fit.post_mean_mu, "ci_lb_z": fit.mu_hdi[0],
+         "ci_ub_z": fit.mu_hdi[1], "estimate_r": fit.to_dict()["post_mean_mu_r"], "ci_lb_r": fit.mu_r_hdi[0],
+         "ci_ub_r": fit.mu_r_hdi[1], "tau": fit.post_mean_tau, "interval": "95% HDI"},
+        {"method": "Bayes (grid quadrature)", "estimate_z": grid.mu_mean, "ci_lb_z": np.nan, "ci_ub_z": np.nan,
+         "estimate_r": np.nan, "ci_lb_r": np.nan, "ci_ub_r": np.nan, "tau": grid.tau_mean, "interval": ""},
     ])
 
     plots = {
@@ -200,7 +164,7 @@ def main() -> int:
     metrics = {
         "seed": seed, "sampler": sampler, "mu_prior": list(mu_prior), "tau_prior_sd": p["tau_prior_sd"],
         "wide_beta_prior": list(wide),
-        "meta": {**fit.as_dict(), "reml": {k: reml[k] for k in ("estimate", "ci_lb", "ci_ub", "estimate_r",
+        "meta": {**fit.to_dict(), "reml": {k: reml[k] for k in ("estimate", "ci_lb", "ci_ub", "estimate_r",
                                                                  "ci_r", "tau")},
                  "grid_check": grid_check},
         "blinding": blinding,
@@ -213,7 +177,7 @@ def main() -> int:
         for contrast, res in sens.items():
             for name, prior_fit in res.fits.items():
                 idata.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{_slug(contrast)}__{_slug(name)}.nc")
-        write_csv(tmp / "meta_posterior.csv", fit.summary)
+        write_csv(tmp / "meta_posterior.csv", fit.posterior)
         write_csv(tmp / "meta_comparison.csv", comparison)
         write_csv(tmp / "beta_priors.csv", prior_table)
         write_csv(tmp / "sensitivity.csv", sensitivity)

@@ -13,6 +13,7 @@ import yaml
 from dprep.claims.engine import ClaimInputError, evaluate_claims, load_evidence, verdict_counts
 from dprep.data.io import atomic_dir, write_csv, write_json
 from dprep.data.schema import DataValidationError
+from dprep.data.studies import load_studies
 
 VALIDATED = Path("data/processed/validated")
 PRIMARY = Path("data/processed/primary")
@@ -24,7 +25,8 @@ def main() -> int:
     alpha = yaml.safe_load(Path("params.yaml").read_text())["audit"]["alpha"]
     try:
         claims, evidence = load_evidence(VALIDATED, PRIMARY / "audit.csv", META / "summary.json",
-                                         derived=PRIMARY / "derived.csv", alpha=alpha)
+                                         derived=PRIMARY / "derived.csv", alpha=alpha,
+                                         studies=load_studies("data/studies.yaml"))
         results = evaluate_claims(claims, evidence)
     except (ClaimInputError, DataValidationError, FileNotFoundError) as err:
         print(err, file=sys.stderr)

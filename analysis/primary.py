@@ -7,8 +7,9 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from dprep.stats.audit import read_group_summaries, read_reported_tests
+from dprep.data.tables import read_group_summaries, read_reported_tests
 from dprep.data.io import atomic_dir, write_csv, write_json
+from dprep.data.studies import load_studies
 from dprep.studies.primary import recompute_studies
 
 VALIDATED = Path("data/processed/validated")
@@ -26,6 +27,7 @@ def main() -> int:
     result = recompute_studies(
         read_reported_tests(VALIDATED / "reported_tests.csv"),
         read_group_summaries(VALIDATED / "group_summaries.csv"),
+        load_studies("data/studies.yaml"),
         alpha=params["audit"]["alpha"], rounding=params["audit"]["rounding"],
         level=params["effect_size"]["level"], lambda_to_eta2=params["effect_size"]["eta2_ci_lambda"],
     )

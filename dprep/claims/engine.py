@@ -33,7 +33,8 @@ Reading conventions
   :data:`APPROX_TOLERANCE` of the claimed number, relative.
 - A difference is *significant* when the p recomputed by the audit is below ``alpha``.
 - The direction of a group difference is that of the groups' reported means; groups are
-  ordered by :data:`GROUP_RANK` (the best-performing group of a study has the lowest rank).
+  ordered by their rank in the study file (``data/studies.yaml``; the best-performing group of a
+  study has rank 1).
 """
 
 from __future__ import annotations
@@ -41,15 +42,19 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from dprep.core import fmt
+from dprep.core.errors import DataError
+
 from dprep.stats.audit import parse_p
 from dprep.stats.effects import eta2_from_f
 from dprep.data.schema import load_package
+from dprep.data.studies import StudyFile
 
 __all__ = [
     "APPROX_TOLERANCE",
@@ -58,7 +63,6 @@ __all__ = [
     "Claim",
     "ClaimInputError",
     "Evidence",
-    "GROUP_RANK",
     "MAJORITY",
     "OUTPUT_COLUMNS",
     "RULES",
@@ -87,8 +91,6 @@ APPROX_TOLERANCE = 0.20
 #: Share of variance (proportion) above which practice "largely accounts for" / "distinguishes".
 MAJORITY = 0.5
 #: Order of the performance groups within a study: 1 is the best-performing group.
-GROUP_RANK = {"best": 1, "expert": 1, "good": 2, "amateur": 2, "music_teachers": 3,
-              "less_accomplished": 3}
 #: Name of the claims resource in the data package (it is not an evidence table).
 CLAIMS_TABLE = "claims"
 #: Audit verdicts meaning that the reported numbers do not recompute.
@@ -107,11 +109,10 @@ OUTPUT_COLUMNS = (
     "suggested_revision", "rests_on", "derived_inputs", "sources",
 )
 _DOI = re.compile(r"doi:\s*(10\.[^\s,;]+)", re.IGNORECASE)
-_STAT_SYMBOL = {"F": "F", "t": "t", "chi2": "χ²", "r": "r", "z": "z"}
 _ES_SYMBOL = {"eta_squared": "η²", "cohens_d": "d"}
 
 
-class ClaimInputError(ValueError):
+class ClaimInputError(DataError):
     """A claim cannot be evaluated: unknown rule, a reference to a missing row, or missing evidence."""
 
 
@@ -175,6 +176,8 @@ class Evidence:
         Derived values of the audit (``source_tests, quantity, value``), for the η² candidates.
     alpha : float
         Significance threshold.
+    group_rank : dict of str to int
+        Group id → rank in its study (1 = most accomplished), from the study file.
     """
 
     tables: dict[str, pd.DataFrame]
@@ -183,6 +186,7 @@ class Evidence:
     meta: Mapping[str, Any]
     derived: pd.DataFrame | None = None
     alpha: float = 0.05
+    group_rank: Mapping[str, int] = field(default_factory=dict)
 
     def rows(self, ref: Ref) -> pd.DataFrame:
         """Rows a reference points to (at least one), or :class:`ClaimInputError`."""
@@ -236,6 +240,7 @@ def load_evidence(
     meta_summary: str | Path,
     derived: str | Path | None = None,
     alpha: float = 0.05,
+    studies: StudyFile | None = None,
 ) -> tuple[pd.DataFrame, Evidence]:
     """Read the claims and the evidence the rules need.
 
@@ -252,6 +257,8 @@ def load_evidence(
         Derived values of the audit (``data/processed/primary/derived.csv``); used if it exists.
     alpha : float, default 0.05
         Significance threshold.
+    studies : StudyFile, optional
+        The study file, for the rank order of groups.
 
     Returns
     -------
@@ -285,7 +292,7 @@ def load_evidence(
         tables=text, keys=keys, audit=pd.read_csv(audit),
         meta=json.loads(meta_summary.read_text(encoding="utf-8")),
         derived=pd.read_csv(derived_path) if derived_path and derived_path.exists() else None,
-        alpha=float(alpha),
+        alpha=float(alpha), group_rank=studies.group_ranks() if studies is not None else {},
     )
     return claims, evidence
 
@@ -301,31 +308,13 @@ def _num(text: Any) -> float | None:
         return None
 
 
-def _fmt(x: float | None, digits: int = 2) -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return f"{x:,.{digits}f}" if abs(x) >= 1000 else f"{x:.{digits}f}"
-
-
-def _fmt_p(p: float | None) -> str:
-    if p is None or math.isnan(p):
-        return "n/a"
-    return f"{p:.3f}" if p >= 0.001 else f"{p:.1e}"
-
-
-def _pct(proportion: float) -> str:
-    """A proportion as a percentage with one decimal (``0.1646`` → ``16.5%``)."""
-    return f"{100 * proportion:.1f}%"
-
-
 def _decimals(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
 def _stat(row: pd.Series) -> str:
     """``F(1, 27) = 4.59`` from a reported_tests row (numbers as written)."""
-    dfs = ", ".join(d for d in (row["df1"], row["df2"]) if d)
-    return f"{_STAT_SYMBOL.get(row['statistic'], row['statistic'])}({dfs}) = {row['value']}"
+    return fmt.statistic(row["statistic"], row["value"], row["df1"] or None, row["df2"] or None)
 
 
 def _p_text(text: str) -> str:
@@ -406,12 +395,12 @@ class Claim:
         claimed, d = float(text), _decimals(text) + 1
         if self.comparison == "approximately":
             lo, hi = claimed * (1 - APPROX_TOLERANCE), claimed * (1 + APPROX_TOLERANCE)
-            return (f"{text}{unit} (read as {_fmt(lo, d)}{unit} to {_fmt(hi, d)}{unit}, "
+            return (f"{text}{unit} (read as {fmt.num(lo, d)}{unit} to {fmt.num(hi, d)}{unit}, "
                     f"±{APPROX_TOLERANCE:.0%})")
         if self.comparison == "more_than":
             return f"more than {text}{unit}"
         half = 0.5 * 10 ** -_decimals(text)
-        return f"{text}{unit} (i.e. {_fmt(claimed - half, d)} to {_fmt(claimed + half, d)})"
+        return f"{text}{unit} (i.e. {fmt.num(claimed - half, d)} to {fmt.num(claimed + half, d)})"
 
 
 def _claim(row: pd.Series) -> Claim:
@@ -505,12 +494,12 @@ class GroupTest:
     def describe(self) -> str:
         means = ""
         if self.direction:
-            means = (f"{self.high} {_fmt(self.mean_high, 0)} h vs {self.low} "
-                     f"{_fmt(self.mean_low, 0)} h, ")
+            means = (f"{self.high} {fmt.num(self.mean_high, 0)} h vs {self.low} "
+                     f"{fmt.num(self.mean_low, 0)} h, ")
         lb, ub = _num(self.audit.get("recomputed_p_lb")), _num(self.audit.get("recomputed_p_ub"))
-        interval = f" [{_fmt_p(lb)}, {_fmt_p(ub)}]" if lb is not None and ub is not None else ""
+        interval = f" [{fmt.pval(lb)}, {fmt.pval(ub)}]" if lb is not None and ub is not None else ""
         return (f"{self.row['study_id']} ({means}{_stat(self.row)}, reported "
-                f"{_p_text(self.row['p_reported'])}; recomputed p = {_fmt_p(self.p)}{interval}, "
+                f"{_p_text(self.row['p_reported'])}; recomputed p = {fmt.pval(self.p)}{interval}, "
                 f"audit: {self.audit['verdict']})")
 
     @property
@@ -523,7 +512,7 @@ def _group_test(ev: Evidence, ref: Ref, group_refs: Sequence[Ref]) -> GroupTest:
     study = row["study_id"]
     mine = [g for g in group_refs if g.key and g.key[0] == study]
     groups = pd.concat([ev.rows(g) for g in mine]) if mine else pd.DataFrame()
-    ranked = sorted(((GROUP_RANK.get(g["group"], 99), g["group"], _num(g["mean"]))
+    ranked = sorted(((ev.group_rank.get(g["group"], 99), g["group"], _num(g["mean"]))
                      for _, g in groups.iterrows()), key=lambda t: t[0])
     high = ranked[0] if ranked else (None, None, None)
     low = ranked[1] if len(ranked) > 1 else (None, None, None)
@@ -539,16 +528,16 @@ def _restated(ev: Evidence, restated_ref: Ref, contrast_ref: Ref) -> dict[str, A
     candidates = ev.eta2_candidates(row["test_id"])
     closest = _num(audit.get("recomputed_es"))
     if candidates:
-        range_text = f"the audit's η² candidates range from {_fmt(candidates[0], 3)} to {_fmt(candidates[1], 3)}"
+        range_text = f"the audit's η² candidates range from {fmt.num(candidates[0], 3)} to {fmt.num(candidates[1], 3)}"
     elif closest is not None:
-        range_text = f"the audit's closest candidate is η² = {_fmt(closest, 3)}"
+        range_text = f"the audit's closest candidate is η² = {fmt.num(closest, 3)}"
     else:
         range_text = "the audit gives no candidate"
     return {
         "row": row, "contrast": contrast, "audit": audit, "value": float(row["effect_value"]),
         "partial": partial, "candidates": candidates, "range_text": range_text,
         "reproduces": audit["verdict"] not in FAILED_AUDIT,
-        "text": (f"the partial η² of the contrast {_stat(contrast)} is {_fmt(partial, 3)} and "
+        "text": (f"the partial η² of the contrast {_stat(contrast)} is {fmt.num(partial, 3)} and "
                  f"{range_text}"),
     }
 
@@ -561,8 +550,8 @@ def _dprep_share(ev: Evidence) -> dict[str, Any]:
     hi2 = max(lo * lo, hi * hi)
     return {"share": share, "text": (
         f"dprep's random-effects re-analysis of the {ev.meta['k']} music correlations gives "
-        f"r = {_fmt(r, 3)} [{_fmt(lo, 3)}, {_fmt(hi, 3)}], i.e. 100·r² = {_pct(share)} "
-        f"[{_pct(lo2)}, {_pct(hi2)}]")}
+        f"r = {fmt.num(r, 3)} [{fmt.num(lo, 3)}, {fmt.num(hi, 3)}], i.e. 100·r² = {fmt.pct(share)} "
+        f"[{fmt.pct(lo2)}, {fmt.pct(hi2)}]")}
 
 
 _META_INPUTS = ("meta/summary.json:estimate_r,ci_r,pct_variance,k",)
@@ -603,11 +592,11 @@ def rule_restated_eta2(claim: Claim, ev: Evidence) -> Assessment:
             NOT_REPRODUCIBLE,
             f"{said} The consistency audit cannot reproduce it (verdict '{r['audit']['verdict']}'): "
             f"{r['text']}, all well below {row['effect_value']}.",
-            r["partial"], f"η² {row['effect_value']} restated; {_fmt(r['partial'], 3)} from the F",
+            r["partial"], f"η² {row['effect_value']} restated; {fmt.num(r['partial'], 3)} from the F",
             used, inputs,
             f"Report the original's result as {_stat(r['contrast'])} "
             f"({_p_text(r['contrast']['p_reported'])}), which corresponds to a partial η² of about "
-            f"{_fmt(r['partial'], 2)}; if η² = {row['effect_value']} is quoted, say that it is the "
+            f"{fmt.num(r['partial'], 2)}; if η² = {row['effect_value']} is quoted, say that it is the "
             f"replication authors' restatement and that it cannot be recomputed from the original's "
             f"published F and group means.")
     _, tier_note = _tier_verdict([row])
@@ -631,9 +620,9 @@ def rule_nonsignificant_p(claim: Claim, ev: Evidence) -> Assessment:
     reported = parse_p(g.row["p_reported"])
     inputs = _audit_input(g.row["test_id"])
     said = f"The article says p = {claim.claimed[0]}; the evidence: {g.describe()}."
-    value, text = g.p, f"recomputed p = {_fmt_p(g.p)}"
+    value, text = g.p, f"recomputed p = {fmt.pval(g.p)}"
     revision = (f"Report the comparison as {_stat(g.row)}, {_p_text(g.row['p_reported'])}"
-                f"{' (recomputed p = ' + _fmt_p(g.p) + ')' if not g.reproduces else ''}, and describe "
+                f"{' (recomputed p = ' + fmt.pval(g.p) + ')' if not g.reproduces else ''}, and describe "
                 f"the difference as {'significant' if g.significant else 'not significant'} at "
                 f"α = {ev.alpha:g}.")
     if g.significant:
@@ -677,7 +666,7 @@ def rule_replication_failed(claim: Claim, ev: Evidence) -> Assessment:
     if same:
         return Assessment(CONTRADICTED, f"{said} The replication finds a significant difference in "
                           "the original's direction, so the finding was reproduced.", rep.p,
-                          f"replication p = {_fmt_p(rep.p)}", used, inputs,
+                          f"replication p = {fmt.pval(rep.p)}", used, inputs,
                           f"Say that the replication reproduced the difference ({_stat(rep.row)}, "
                           f"{_p_text(rep.row['p_reported'])}).")
     how = ("is not significant" if not rep.significant else
@@ -693,7 +682,7 @@ def rule_replication_failed(claim: Claim, ev: Evidence) -> Assessment:
     verdict, tier_note = _tier_verdict([orig.row, rep.row])
     return Assessment(verdict if not omnibus else CAVEATS,
                       f"{said} The replication's difference {how}.{omnibus}{tier_note}", rep.p,
-                      f"replication p = {_fmt_p(rep.p)}", used, inputs)
+                      f"replication p = {fmt.pval(rep.p)}", used, inputs)
 
 
 @_rule("group_difference")
@@ -712,7 +701,7 @@ def rule_group_difference(claim: Claim, ev: Evidence) -> Assessment:
         return Assessment(CAVEATS, f"{said} Both find that the best group accumulated significantly "
                           "more practice. Group comparisons are correlational: they cannot show "
                           "that practice rather than talent made the difference.", rep.p,
-                          f"replication p = {_fmt_p(rep.p)}", used, inputs)
+                          f"replication p = {fmt.pval(rep.p)}", used, inputs)
     rep_text = ("the best group accumulated less practice than the good group" if rep.direction < 0
                 else "the difference is not significant" if not rep.significant
                 else "the difference is not reproducible from the published numbers")
@@ -722,7 +711,7 @@ def rule_group_difference(claim: Claim, ev: Evidence) -> Assessment:
         CONTRADICTED, f"{said} {orig_text}, but in the preregistered replication {rep_text}; the "
         "statement presents as settled a finding that did not replicate, and the causal reading "
         "(practice rather than talent) is not tested by a group comparison.", rep.p,
-        f"replication p = {_fmt_p(rep.p)}", used, inputs,
+        f"replication p = {fmt.pval(rep.p)}", used, inputs,
         f"Ericsson et al. (1993) found that the best violinists had accumulated more practice alone "
         f"than the good ones ({_stat(orig.row)}, {_p_text(orig.row['p_reported'])}); a "
         f"preregistered replication found {rep_text} ({_stat(rep.row)}, "
@@ -752,31 +741,31 @@ def rule_effect_ratio(claim: Claim, ev: Evidence) -> Assessment:
     ratio_f = rep_value / r["partial"]
     inputs = _audit_input(rep["test_id"], r["row"]["test_id"]) + ("primary/derived.csv:η² candidates",)
     said = (f"The replication reports {rep_text}; the original's restated η² is "
-            f"{r['row']['effect_value']}, a ratio of {_fmt(ratio)}. The claim is "
+            f"{r['row']['effect_value']}, a ratio of {fmt.num(ratio)}. The claim is "
             f"{claim.claimed_range()}.")
     if not r["reproduces"]:
-        span = (f" and between {_fmt(rep_value / r['candidates'][1])} and "
-                f"{_fmt(rep_value / r['candidates'][0])} over the audit's candidates"
+        span = (f" and between {fmt.num(rep_value / r['candidates'][1])} and "
+                f"{fmt.num(rep_value / r['candidates'][0])} over the audit's candidates"
                 if r["candidates"] else "")
         return Assessment(
             NOT_REPRODUCIBLE, f"{said} But the original's η² = {r['row']['effect_value']} cannot be "
             f"recomputed from its published numbers: {r['text']}. Against the partial η² of the "
-            f"contrast the ratio is {_fmt(ratio_f)}{span}. The two η² also describe different "
+            f"contrast the ratio is {fmt.num(ratio_f)}{span}. The two η² also describe different "
             "comparisons (three groups in the replication, two merged groups against one in the "
-            "restatement).", ratio_f, f"ratio {_fmt(ratio)} (restated) / {_fmt(ratio_f)} (from F)",
+            "restatement).", ratio_f, f"ratio {fmt.num(ratio)} (restated) / {fmt.num(ratio_f)} (from F)",
             tuple(tests[:3]), inputs,
             f"Report the replication's {rep_text} without calling it a fraction of the original: "
             f"the original's restated η² = {r['row']['effect_value']} is not reproducible from its "
-            f"{_stat(r['contrast'])}, whose partial η² is {_fmt(r['partial'], 2)}.")
+            f"{_stat(r['contrast'])}, whose partial η² is {fmt.num(r['partial'], 2)}.")
     if claim.matches(ratio):
         _, tier_note = _tier_verdict([rep, r["row"]])
         return Assessment(CAVEATS, f"{said} The ratio agrees, although the two η² describe different "
-                          f"comparisons.{tier_note}", ratio, f"ratio {_fmt(ratio)}",
+                          f"comparisons.{tier_note}", ratio, f"ratio {fmt.num(ratio)}",
                           tuple(tests[:3]), inputs)
-    return Assessment(CONTRADICTED, f"{said} The ratio does not agree.", ratio, f"ratio {_fmt(ratio)}",
+    return Assessment(CONTRADICTED, f"{said} The ratio does not agree.", ratio, f"ratio {fmt.num(ratio)}",
                       tuple(tests[:3]), inputs,
                       f"Report the two values ({r['row']['effect_value']} and {rep_value:g}) "
-                      f"side by side; their ratio is {_fmt(ratio)}.")
+                      f"side by side; their ratio is {fmt.num(ratio)}.")
 
 
 @_rule("reported_pct_variance")
@@ -787,14 +776,14 @@ def rule_reported_pct_variance(claim: Claim, ev: Evidence) -> Assessment:
     row, value, text = _eta2_row(ev, tests[0])
     audit = ev.audit_row(row["test_id"])
     said = (f"The study reports {text} ({_stat(row)}, {_p_text(row['p_reported'])}), i.e. "
-            f"{_pct(value)} of the variance; the claim is {claim.claimed_range(unit='%')}.")
+            f"{fmt.pct(value)} of the variance; the claim is {claim.claimed_range(unit='%')}.")
     inputs = _audit_input(row["test_id"])
     if not claim.matches(100 * value):
-        return Assessment(CONTRADICTED, f"{said} They do not agree.", 100 * value, _pct(value),
-                          (tests[0],), inputs, f"Write {_pct(value)} ({text}).")
+        return Assessment(CONTRADICTED, f"{said} They do not agree.", 100 * value, fmt.pct(value),
+                          (tests[0],), inputs, f"Write {fmt.pct(value)} ({text}).")
     if audit["verdict"] in FAILED_AUDIT:
         return Assessment(NOT_REPRODUCIBLE, f"{said} The consistency audit cannot reproduce the "
-                          f"reported test (verdict '{audit['verdict']}').", 100 * value, _pct(value),
+                          f"reported test (verdict '{audit['verdict']}').", 100 * value, fmt.pct(value),
                           (tests[0],), inputs, f"Quote {text} with the audit's reservation.")
     verdict, tier_note = _tier_verdict([row])
     ci = (f" The confidence interval is wide ({row['es_ci_low']} to {row['es_ci_high']}), and the "
@@ -802,7 +791,7 @@ def rule_reported_pct_variance(claim: Claim, ev: Evidence) -> Assessment:
           if row["es_ci_low"] else "")
     return Assessment(CAVEATS if ci else verdict, f"{said} They agree; the audit finds the test "
                       f"consistent (verdict '{audit['verdict']}').{ci}{tier_note}", 100 * value,
-                      _pct(value), (tests[0],), inputs)
+                      fmt.pct(value), (tests[0],), inputs)
 
 
 @_rule("meta_pct_variance")
@@ -826,13 +815,13 @@ def rule_meta_pct_variance(claim: Claim, ev: Evidence) -> Assessment:
     if claim.matches(value):
         verdict, tier_note = _tier_verdict([current])
         return Assessment(verdict, f"{said} The published value agrees with the claim.{tier_note}",
-                          value, f"{current['pct_variance_reported']}% (dprep {_pct(dprep['share'])})",
+                          value, f"{current['pct_variance_reported']}% (dprep {fmt.pct(dprep['share'])})",
                           used, _META_INPUTS)
     return Assessment(CONTRADICTED, f"{said} The published value does not agree with the claim.",
-                      value, f"{current['pct_variance_reported']}% (dprep {_pct(dprep['share'])})",
+                      value, f"{current['pct_variance_reported']}% (dprep {fmt.pct(dprep['share'])})",
                       used, _META_INPUTS,
                       f"Write {current['pct_variance_reported']}% ({current['source']}), and "
-                      f"{_pct(dprep['share'])} in dprep's re-analysis.")
+                      f"{fmt.pct(dprep['share'])} in dprep's re-analysis.")
 
 
 @_rule("reported_ratings")
@@ -906,7 +895,7 @@ def rule_methods_critique(claim: Claim, ev: Evidence) -> Assessment:
     audits = [ev.audit_row(r["test_id"]) for r in rows]
     ok = sum(a["verdict"] not in FAILED_AUDIT for a in audits)
     failed = [f"{_stat(r)} reported {_p_text(r['p_reported'])}, recomputed p = "
-              f"{_fmt_p(float(a['recomputed_p']))} ({a['verdict']})"
+              f"{fmt.pval(float(a['recomputed_p']))} ({a['verdict']})"
               for r, a in zip(rows, audits) if a["verdict"] in FAILED_AUDIT]
     priors = [ev.row(b) for b in claim.refs_of("blinding_bias_priors")]
     prior_text = "".join(
@@ -970,7 +959,7 @@ def _shares(claim: Claim, ev: Evidence) -> tuple[list[tuple[str, float, pd.Serie
     shares, context = [], []
     for ref in claim.refs_of("reported_tests"):
         row, value, text = _eta2_row(ev, ref)
-        shares.append((f"{row['study_id']}: {text} ({_pct(value)})", value, row))
+        shares.append((f"{row['study_id']}: {text} ({fmt.pct(value)})", value, row))
     for ref in claim.refs_of("meta_summaries"):
         row = ev.row(ref)
         if row["subset"] == "music" and row["pct_variance"]:
@@ -998,7 +987,7 @@ def rule_practice_share(claim: Claim, ev: Evidence) -> Assessment:
     used = claim.refs
     inputs = _META_INPUTS if claim.refs_of("music_correlations_macnamara2014") else ()
     value = sum(v for _, v, _ in shares) / len(shares) * 100
-    text = ", ".join(_pct(v) for _, v, _ in shares)
+    text = ", ".join(fmt.pct(v) for _, v, _ in shares)
     if any(agree):
         return Assessment(CAVEATS, f"{said} {sum(agree)} of {len(shares)} published shares agree "
                           "with the claim; the share depends on the domain and the analysis, as the "
@@ -1034,7 +1023,7 @@ def rule_teacher_vs_alone(claim: Claim, ev: Evidence) -> Assessment:
     t_lo, a_hi = _num(teach["es_ci_low"]), _num(alone["es_ci_high"])
     if t_lo is not None and a_hi is not None and t_lo > a_hi:
         return Assessment(CONTRADICTED, f"{said} Teacher-designed practice explains clearly more.",
-                          t_val - a_val, f"η² difference {_fmt(t_val - a_val)}", claim.refs, (),
+                          t_val - a_val, f"η² difference {fmt.num(t_val - a_val)}", claim.refs, (),
                           f"Say that teacher-designed practice explained more ({t_text} vs {a_text}).")
     _, tier_note = _tier_verdict([teach, alone])
     return Assessment(CAVEATS, f"{said} The two explain similar shares and their intervals overlap, "
@@ -1100,17 +1089,17 @@ def rule_practice_decides_elite(claim: Claim, ev: Evidence) -> Assessment:
     used, inputs = (metas[0], *g.used), _audit_input(g.row["test_id"])
     if share_ok and group_ok:
         return Assessment(CAVEATS, f"{said} Both point to practice; the evidence is correlational.",
-                          100 * share, _pct(share), used, inputs)
+                          100 * share, fmt.pct(share), used, inputs)
     if not share_ok and not group_ok:
         return Assessment(
             CONTRADICTED, f"{said} Practice explains a small share among elite performers and does "
             "not separate the best from the good violinists.", 100 * share,
-            f"{_pct(share)} among elite performers", used, inputs,
+            f"{fmt.pct(share)} among elite performers", used, inputs,
             f"Say that practice matters but does not by itself separate the best from the very good: "
             f"among elite athletes it explained {elite['pct_variance_reported']}% of the variance "
             f"({elite['source']}), and the best violinists of a preregistered replication had not "
             f"practised more than the good ones ({_stat(g.row)}, {_p_text(g.row['p_reported'])}).")
-    return Assessment(UNVERIFIABLE, f"{said} The two disagree.", 100 * share, _pct(share), used,
+    return Assessment(UNVERIFIABLE, f"{said} The two disagree.", 100 * share, fmt.pct(share), used,
                       inputs, "State which evidence the claim rests on and what the other shows.")
 
 
@@ -1127,13 +1116,13 @@ def rule_hours_threshold(claim: Claim, ev: Evidence) -> Assessment:
     lines, reversals, top_mean = [], [], 0.0
     for ref in refs:
         rows = ev.rows(ref)
-        ranked = sorted(((GROUP_RANK.get(r["group"], 99), r["group"], _num(r["mean"]))
+        ranked = sorted(((ev.group_rank.get(r["group"], 99), r["group"], _num(r["mean"]))
                          for _, r in rows.iterrows() if _num(r["mean"]) is not None))
         if not ranked:
             continue
         best = ranked[0]
         top_mean = max(top_mean, max(m for _, _, m in ranked))
-        lines.append(f"{ref.key[0]}: " + ", ".join(f"{g} {_fmt(m, 0)} h" for _, g, m in ranked))
+        lines.append(f"{ref.key[0]}: " + ", ".join(f"{g} {fmt.num(m, 0)} h" for _, g, m in ranked))
         reversals += [(ref.key[0], g, m, best[1], best[2]) for rank, g, m in ranked[1:]
                       if rank > best[0] and m >= best[2]]
     measure = ev.rows(refs[0])["measure"].iloc[0].replace("_", " ")
@@ -1142,16 +1131,16 @@ def rule_hours_threshold(claim: Claim, ev: Evidence) -> Assessment:
     if reversals:
         s, g, m, b, bm = max(reversals, key=lambda t: t[2])
         return Assessment(
-            CONTRADICTED, f"{said} In {s} the {g} group accumulated more ({_fmt(m, 0)} h) than the "
-            f"{b} group ({_fmt(bm, 0)} h): the amount of practice does not rank the performers, so a "
-            "fixed number of hours cannot mark mastery.", m, f"{g} {_fmt(m, 0)} h > {b} {_fmt(bm, 0)} h",
+            CONTRADICTED, f"{said} In {s} the {g} group accumulated more ({fmt.num(m, 0)} h) than the "
+            f"{b} group ({fmt.num(bm, 0)} h): the amount of practice does not rank the performers, so a "
+            "fixed number of hours cannot mark mastery.", m, f"{g} {fmt.num(m, 0)} h > {b} {fmt.num(bm, 0)} h",
             tuple(refs), (),
             f"Drop the fixed number: in a preregistered replication the good violinists had "
-            f"accumulated {_fmt(m, 0)} h by age 18, more than the best ({_fmt(bm, 0)} h).")
+            f"accumulated {fmt.num(m, 0)} h by age 18, more than the best ({fmt.num(bm, 0)} h).")
     return Assessment(
         UNVERIFIABLE, f"{said} The hours order the groups, but the largest group mean is "
-        f"{_fmt(top_mean, 0)} h and no study tests whether {claim.claimed[0]} hours suffice.",
-        top_mean, f"largest group mean {_fmt(top_mean, 0)} h", tuple(refs), (),
+        f"{fmt.num(top_mean, 0)} h and no study tests whether {claim.claimed[0]} hours suffice.",
+        top_mean, f"largest group mean {fmt.num(top_mean, 0)} h", tuple(refs), (),
         "Say that the best groups had accumulated the most practice, without a threshold.")
 
 

@@ -46,11 +46,24 @@ def _cell(value: Any) -> str:
         if value != 0 and (abs(value) >= 1e6 or abs(value) < 1e-4):
             return f"{value:.4g}"
         return fmt.num(value, 4)
-    if isinstance(value, list) and len(value) == 2 and all(isinstance(v, (int, float)) or v is None for v in value):
-        return "[" + ", ".join(_cell(v) for v in value) + "]"
+    if isinstance(value, list) and all(isinstance(v, (int, float, list)) or v is None for v in value):
+        return "[" + ", ".join(_cell(v) for v in value) + "]"  # numbers, intervals, lists of intervals
+    if isinstance(value, dict) and all(isinstance(v, (int, float, str)) or v is None for v in value.values()):
+        return ", ".join(f"{k} {_cell(v)}" for k, v in value.items())  # e.g. a coefficient's robust test
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
     return str(value)
+
+
+def _flat(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """A record with nested mappings spread into ``outer.inner`` columns."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def _tables(data: dict[str, Any], title: str | None) -> list[Any]:
@@ -66,6 +79,7 @@ def _tables(data: dict[str, Any], title: str | None) -> list[Any]:
             out += _tables(value, key)
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             table = Table(title=key, title_justify="left")
+            value = [_flat(row) for row in value]
             columns = list(dict.fromkeys(c for row in value for c in row))
             for column in columns:
                 table.add_column(column, overflow="fold")
@@ -89,7 +103,7 @@ def emit(result: Any, as_json: bool, *, title: str | None = None) -> None:
         return
     from rich.console import Console
 
-    console = Console(highlight=False)
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)  # no wrapping when piped
     if hasattr(result, "summary") and callable(result.summary):
         console.print(result.summary(), markup=False)
         return

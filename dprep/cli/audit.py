@@ -5,10 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
-import pandas as pd
 import typer
 
-from dprep.stats import audit as audit_mod
 from dprep.cli._common import emit, fail
 
 ROW_FIELDS = (
@@ -18,12 +16,16 @@ ROW_FIELDS = (
 )
 
 
-def _read(path: Path, reader) -> pd.DataFrame:
+def _read(path: Path, reader):
+    import pandas as pd
+
+    from dprep.stats.audit import AuditInputError
+
     if not path.is_file():
         fail(f"{path}: no such file.")
     try:
         return reader(path)
-    except audit_mod.AuditInputError as err:
+    except AuditInputError as err:
         fail(str(err))
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
         fail(f"{path}: cannot be read as CSV ({err}).")
@@ -43,8 +45,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON: a list with one object per row."),
     ) -> None:
         """Recompute p-values and effect sizes of reported tests and flag inconsistencies."""
-        tests = _read(csv, audit_mod.read_reported_tests)
-        group_table = None if groups is None else _read(groups, audit_mod.read_group_summaries)
+        from dprep.data import tables
+        from dprep.stats import audit as audit_mod
+
+        tests = _read(csv, tables.read_reported_tests)
+        group_table = None if groups is None else _read(groups, tables.read_group_summaries)
         try:
             result = audit_mod.audit(tests, group_table, alpha=alpha, rounding=rounding)
         except ValueError as err:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 
 from dprep.cli._common import emit, fail
-from dprep.data.diaries import TABLES, accumulated_practice, ingest, read_diaries, write_diaries
-from dprep.data.schema import DataValidationError
+
+if TYPE_CHECKING:
+    from dprep.data.schema import DataValidationError
 
 
 def _bad_input(exc: DataValidationError, as_json: bool) -> None:
@@ -37,7 +38,9 @@ def summarize(
     value and are left out of the ANOVA. Exit 2, naming file, row and column, on invalid
     diary files. Rows are 1-based data records, the header not counted.
     """
-    from dprep.stats.groups import anova_oneway  # imports pingouin: only when summarizing
+    from dprep.data.diaries import accumulated_practice, read_diaries
+    from dprep.data.schema import DataValidationError
+    from dprep.stats.groups import anova_oneway
 
     activities = activity or ["practice_alone"]
     try:
@@ -54,7 +57,7 @@ def summarize(
             "activity": activities,
             "age_years": age,
             "participants": accumulated.to_dict(orient="records"),
-            "anova": {key: anova[key] for key in ("F", "df1", "df2", "p", "eta2", "omega2")},
+            "anova": {key: anova[key] for key in ("F", "df1", "df2", "pval", "eta2", "omega2")},
             "synthetic": data.synthetic,
         },
         as_json,
@@ -76,6 +79,9 @@ def ingest_diaries(
     labels absent from the mapping, with their rows) and anything the diary validation
     rejects; nothing is written then. Rows are 1-based data records of the source files.
     """
+    from dprep.data.diaries import TABLES, ingest, write_diaries
+    from dprep.data.schema import DataValidationError
+
     if out.exists() and not (out.is_dir() and not any(out.iterdir())) and not overwrite:
         fail(f"{out}: exists and is not empty; pass --overwrite to replace it.")
     try:

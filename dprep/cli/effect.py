@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from dprep.stats import effects
 from dprep.cli._common import emit, fail
 
 
@@ -24,6 +23,8 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Partial η² from F(df1, df2) with its CI by inverting the noncentral F distribution."""
+        from dprep.stats import effects
+
         try:
             result = effects.eta2_ci(f, df1, df2, level=level, lambda_to_eta2=lambda_to_eta2)
         except ValueError as err:
@@ -44,12 +45,14 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Cohen's d = t·√(1/n1 + 1/n2) with its CI by inverting the noncentral t distribution."""
+        from dprep.stats import effects
+
         try:
             result = effects.d_ci(t, n1, n2, level=level)
         except ValueError as err:
             fail(str(err))
         out = result.to_dict()
-        out["hedges_g"] = effects.hedges_g(result.d, n1, n2)
+        out["hedges_g"] = effects.hedges_g(result.estimate, n1, n2)
         emit(out, as_json)
 
     app.add_typer(effect_app, name="effect")

@@ -2,7 +2,9 @@
 
 Options add a Bayesian random-effects fit (``--bayes``) and, for a column recording whether outcome
 assessment was blinded (``--blinding-col``), the subgroup analysis and meta-regression on blinding and
-the bias-adjusted estimate (Turner et al. 2009) under a meta-epidemiological bias prior.
+the bias-adjusted estimate (Turner et al. 2009) under a meta-epidemiological bias prior. ``--levels``
+fits a multilevel model (effects nested in studies, ``rma.mv``) instead of the two-level one, and
+``--robust`` adds cluster-robust inference (CR1 or CR2 with Satterthwaite df and the HTZ test).
 
 Rows are numbered as the user sees the data: row 1 is the first line after the header (file line 2).
 """
@@ -18,6 +20,7 @@ import pandas as pd
 import typer
 import yaml
 
+from dprep.core.errors import ConvergenceError
 from dprep.stats import meta
 from dprep.cli._common import emit, fail
 
@@ -120,7 +123,7 @@ def _blinding(table: pd.DataFrame, name: str, path: Path) -> pd.Series:
 
 def _bias_prior(name: str | None, priors_path: Path, params_path: Path):
     """The named prior of the bias-prior CSV (default: ``bayes.default_bias_prior`` of the params file)."""
-    from dprep.stats.bias import load_bias_priors
+    from dprep.data.priors import read_bias_priors
 
     if name is None:
         if not params_path.is_file():
@@ -131,7 +134,7 @@ def _bias_prior(name: str | None, priors_path: Path, params_path: Path):
     if not priors_path.is_file():
         fail(f"{priors_path}: no such file (the bias priors; set --bias-priors).")
     try:
-        priors = load_bias_priors(priors_path)
+        priors = read_bias_priors(priors_path)
     except ValueError as err:
         fail(str(err))
     labels = {f"{p.source}: {p.outcome_type}": p for p in priors}
@@ -151,16 +154,16 @@ def _bayes(yi: np.ndarray, vi: np.ndarray, correlations: bool, seed: int, draws:
                                   target_accept=TARGET_ACCEPT)
     except ConvergenceError as err:
         fail(f"--bayes: the fit failed its convergence gates: {err}", code=1)
-    res = fit.as_dict()
-    keys = ["post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_95"]
+    res = fit.to_dict()
+    keys = ["post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_lb", "mu_hdi_ub"]
     if correlations:
-        keys += ["post_mean_mu_r", "mu_r_hdi_95"]
+        keys += ["post_mean_mu_r", "mu_r_hdi_lb", "mu_r_hdi_ub"]
     out = {key: res[key] for key in keys}
     out["bayes"] = {
         "model": "normal-normal random effects, non-centred (Higgins et al. 2009)",
         "mu_prior": [0.0, 1.0], "tau_prior": "HalfNormal(0.5)", "seed": seed, "draws": draws, "chains": 4,
         "target_accept": TARGET_ACCEPT,
-        "theta_new_hdi_95": res["theta_new_hdi_95"], "n_divergent": res["n_divergent"],
+        "theta_new_hdi_lb": res["theta_new_hdi_lb"], "theta_new_hdi_ub": res["theta_new_hdi_ub"], "n_divergent": res["n_divergent"],
         "min_ess_bulk": res["min_ess_bulk"], "max_r_hat": float(fit.diagnostics.table["r_hat"].max()),
         "seconds": res["compile_seconds"] + res["sample_seconds"], "ess_per_second": res["ess_per_second"],
     }
@@ -210,6 +213,72 @@ def _blinding_analysis(yi, vi, status: pd.Series, correlations: bool, settings: 
     }
 
 
+def _labels(table: pd.DataFrame, name: str, path: Path, option: str) -> pd.Series:
+    """Group or cluster labels of a column (text), failing on the first empty cell with its row and column."""
+    cells = _column(table, name, path, option).str.strip()
+    empty = (cells == "").to_numpy()
+    if empty.any():
+        fail(f"{_where(path, int(np.flatnonzero(empty)[0]), name)}: the {option} label is empty.")
+    return cells.rename(name)
+
+
+def _multilevel(table: pd.DataFrame, path: Path, yi: np.ndarray, vi: np.ndarray, mods: pd.Series | None,
+                moderator: str | None, levels: str, settings: dict, correlations: bool):
+    """The multilevel fit of ``--levels OUTER,INNER``: its JSON keys, the intercept-only and moderator fits."""
+    groups = [_labels(table, name.strip(), path, "--levels") for name in levels.split(",")]
+    options = dict(method=settings["method"], level=settings["level"])
+    try:
+        fit = meta.rma_mv(yi, vi, levels=groups, **options)
+        mod_fit = meta.rma_mv(yi, vi, levels=groups, mods=mods, **options) if mods is not None else None
+        ci = meta.profile_ci(fit)
+    except ValueError as err:
+        fail(f"{path}: --levels: {err}")
+    except ConvergenceError as err:
+        fail(f"{path}: --levels: {err}", code=1)
+    pred = meta.predict(fit)
+    out: dict[str, Any] = {
+        "file": str(path), "k": fit.k, "method": fit.method, "test": fit.test, "level": fit.level,
+        "scale": "fisher_z" if correlations else "yi", "model": "multilevel", "levels": list(fit.level_names),
+        "n_groups": list(fit.n_groups), "estimate": fit.estimate, "se": float(fit.se[0]),
+        "stat": float(fit.stat[0]), "pval": float(fit.pval[0]), "ci_lb": float(fit.ci_lb[0]),
+        "ci_ub": float(fit.ci_ub[0]), "sigma2": fit.sigma2.tolist(), "sigma2_ci": ci.to_dict()["sigma2_ci"],
+        "i2_levels": fit.i2_levels.tolist(), "i2": fit.i2, "loglik": fit.loglik, "q": fit.q, "q_df": fit.q_df,
+        "q_p": fit.q_p, "pi_lb": float(pred.pi_lb[0]), "pi_ub": float(pred.pi_ub[0]),
+    }
+    if correlations:
+        out.update(_r_scale(out))
+    if mod_fit is not None:
+        out.update({
+            "moderator": moderator,
+            "moderator_type": "numeric" if pd.api.types.is_numeric_dtype(mods) else "categorical",
+            "qm": mod_fit.qm, "qm_df": list(mod_fit.qm_df), "qm_p": mod_fit.qm_p, "qe": mod_fit.q,
+            "qe_df": mod_fit.q_df, "qe_p": mod_fit.q_p, "sigma2_residual": mod_fit.sigma2.tolist(),
+            "coefficients": mod_fit.to_frame().to_dict(orient="records"),
+        })
+    return out, fit, mod_fit
+
+
+def _cluster_robust(table: pd.DataFrame, path: Path, column: str, cr: str, fit, mod_fit, out: dict) -> None:
+    """Add ``--robust`` to ``out``: ``robust`` for the pooled estimate and, with a moderator, ``robust`` in
+    each coefficient and ``robust_qm`` (the F or HTZ test of the moderator)."""
+    clusters = _labels(table, column, path, "--robust")
+    if clusters.nunique() < 2:
+        fail(f"{path}: column {column!r} (--robust) holds a single cluster; cluster-robust inference needs at least 2.")
+    try:
+        pooled = meta.robust(fit, clusters, adjust=cr)
+        moderated = meta.robust(mod_fit, clusters, adjust=cr) if mod_fit is not None else None
+    except ValueError as err:
+        fail(f"{path}: --robust {column!r}: {err}")
+    keys = ("se", "df", "tval", "pval", "ci_lb", "ci_ub")
+    row = pooled.to_dict()
+    out["robust"] = {"cluster": column, "adjust": cr, "n_clusters": pooled.n_clusters, **{k: row[k] for k in keys}}
+    if moderated is not None:
+        for coefficient, rob in zip(out["coefficients"], moderated.to_frame().to_dict(orient="records")):
+            coefficient["robust"] = {k: rob[k] for k in keys}
+        out["robust_qm"] = {"test": moderated.qm_test, "qm": moderated.qm, "qm_df": list(moderated.qm_df),
+                            "qm_p": moderated.qm_p}
+
+
 def analyse(
     path: Path,
     *,
@@ -218,7 +287,7 @@ def analyse(
     yi_col: str | None = None,
     vi_col: str | None = None,
     method: str = "REML",
-    test: str = "knha",
+    test: str | None = None,
     level: float = 0.95,
     moderator: str | None = None,
     influence: bool = False,
@@ -230,6 +299,9 @@ def analyse(
     bias_prior: str | None = None,
     bias_priors: Path = Path("data/raw/blinding_bias_priors.csv"),
     params: Path = Path("params.yaml"),
+    levels: str | None = None,
+    robust: str | None = None,
+    cr: str = "CR2",
 ) -> dict[str, Any]:
     """Run the meta-analysis behind ``dprep meta`` and return its JSON-ready result.
 
@@ -244,7 +316,7 @@ def analyse(
         Columns of effect sizes and sampling variances on any scale (both or neither).
     method, test, level
         As in :func:`dprep.stats.meta.rma`; the defaults, REML with Knapp–Hartung tests, are the pipeline's
-        (``params.yaml``, ``meta:``).
+        (``params.yaml``, ``meta:``); ``test=None`` is Knapp–Hartung, or z with ``levels``.
     moderator : str, optional
         Column of a moderator: numeric if every cell is a number, otherwise categorical (then per-subgroup
         estimates are added).
@@ -268,6 +340,16 @@ def analyse(
         ``bayes.default_bias_prior``.
     bias_priors, params : pathlib.Path
         The meta-epidemiological bias estimates and the pipeline's params file.
+    levels : str, optional
+        ``OUTER,INNER`` (any number of comma-separated columns, outermost first): fit the multilevel model
+        :func:`dprep.stats.meta.rma_mv` (REML or ML, z tests) with these nested grouping columns instead
+        of the two-level model; not with ``knha``, ``bayes`` or ``blinding_col``.
+    robust : str, optional
+        Column of cluster labels (e.g. the study): add cluster-robust inference
+        (:func:`dprep.stats.meta.robust`) for the pooled estimate and the moderator's coefficients.
+    cr : {"CR0", "CR1", "CR2"}
+        Small-sample adjustment of ``robust``: CR1 (metafor's default, t on m - p df) or CR2 (clubSandwich:
+        Satterthwaite df, HTZ test of the moderator).
 
     Returns
     -------
@@ -279,9 +361,14 @@ def analyse(
         with ``influence`` also ``influence`` (one object per study: ``study, rstudent, dffits, cook_d, cov_r,
         tau2_del, qe_del, hat, weight, dfbetas, flagged``); with ``cumul_col`` also ``cumulative`` (one object per
         step: ``added, order, k, estimate, se, stat, pval, ci_lb, ci_ub, q, q_p, tau2, i2, h2``);
-        with ``bayes`` also ``post_mean_mu, post_sd_mu, post_mean_tau, mu_hdi_95`` (and for r/n
-        ``post_mean_mu_r, mu_r_hdi_95``) and ``bayes`` (settings, diagnostics, cost); with ``blinding_col``
-        also ``blinding`` and ``bias_adjusted``.
+        with ``bayes`` also ``post_mean_mu, post_sd_mu, post_mean_tau, mu_hdi_lb, mu_hdi_ub`` (and for
+        r/n ``post_mean_mu_r, mu_r_hdi_lb, mu_r_hdi_ub``) and ``bayes`` (settings, diagnostics, cost); with
+        ``blinding_col`` also ``blinding`` and ``bias_adjusted``. With ``levels`` instead of the τ², I² and H² keys: ``model,
+        levels, n_groups, sigma2`` (outermost level first), ``sigma2_ci`` (profile-likelihood [lb, ub] per
+        level), ``i2_levels, i2, loglik``, and with a moderator ``sigma2_residual`` for ``tau2_residual``
+        (no ``subgroups``). With ``robust`` also ``robust: {cluster, adjust, n_clusters, se, df, tval, pval,
+        ci_lb, ci_ub}`` and, with a moderator, ``robust`` in each coefficient and ``robust_qm: {test, qm,
+        qm_df, qm_p}``.
 
     Raises
     ------
@@ -291,12 +378,19 @@ def analyse(
     """
     if method not in meta.METHODS:
         fail(f"--method must be one of {', '.join(meta.METHODS)}; got {method!r}.")
+    if test is None:  # the pipeline's Knapp–Hartung; the multilevel model has z tests only
+        test = "knha" if levels is None else "z"
     if test not in meta.TESTS:
         fail(f"--test must be one of {', '.join(meta.TESTS)}; got {test!r}.")
     if not 0 < level < 1:
         fail(f"--level must lie in (0, 1), e.g. 0.95; got {level!r}.")
     if (yi_col is None) != (vi_col is None):
         fail("--yi-col and --vi-col must be given together.")
+    if cr not in meta.ADJUSTMENTS:
+        fail(f"--cr must be one of {', '.join(meta.ADJUSTMENTS)}; got {cr!r}.")
+    if levels is not None and (test == "knha" or bayes or blinding_col or influence or cumul_col):
+        fail("--levels fits the multilevel model with z tests: it does not combine with --test knha, --bayes, "
+             "--blinding-col, --influence or --cumul-col (use --robust for small-sample inference).")
     table = _read_table(path)
     yi, vi, correlations = read_effects(table, path, r_col=r_col, n_col=n_col, yi_col=yi_col, vi_col=vi_col)
     if yi.size < 2:
@@ -306,6 +400,11 @@ def analyse(
     prior = _bias_prior(bias_prior, bias_priors, params) if blinding_col else None
 
     settings = dict(method=method, test=test, level=level)
+    if levels is not None:
+        out, fit, mod_fit = _multilevel(table, path, yi, vi, mods, moderator, levels, settings, correlations)
+        if robust is not None:
+            _cluster_robust(table, path, robust, cr, fit, mod_fit, out)
+        return out
     try:
         fit = meta.rma(yi, vi, **settings)
         mod_fit = meta.rma(yi, vi, mods=mods, **settings) if mods is not None else None
@@ -347,6 +446,8 @@ def analyse(
     if cumul_col is not None:
         order = _moderator(table, cumul_col, path, "--cumul-col")
         out["cumulative"] = meta.cumul(fit, order.to_numpy(), labels).to_dict(orient="records")
+    if robust is not None:
+        _cluster_robust(table, path, robust, cr, fit, mod_fit, out)
     if status is not None:
         out.update(_blinding_analysis(yi, vi, status, correlations, settings, *prior, path))
     if bayes:
@@ -366,8 +467,8 @@ def register(app: typer.Typer) -> None:
         vi_col: Optional[str] = typer.Option(None, "--vi-col", help="Column of sampling variances (with --yi-col)."),
         method: str = typer.Option("REML", "--method", help="τ² estimator: DL, REML, PM, ML or HE "
                                    "(default REML, as the pipeline's params.yaml)."),
-        test: str = typer.Option("knha", "--test", help="knha (Knapp–Hartung t tests, default, as the "
-                                 "pipeline) or z (Wald)."),
+        test: Optional[str] = typer.Option(None, "--test", help="knha (Knapp–Hartung t tests; the default, as "
+                                           "the pipeline) or z (Wald; the default with --levels)."),
         level: float = typer.Option(0.95, "--level", help="Confidence level in (0, 1)."),
         moderator: Optional[str] = typer.Option(
             None, "--moderator", help="Moderator column: numeric if all cells are numbers, else categorical."
@@ -390,6 +491,14 @@ def register(app: typer.Typer) -> None:
             Path("data/raw/blinding_bias_priors.csv"), "--bias-priors", help="CSV of meta-epidemiological bias estimates."
         ),
         params: Path = typer.Option(Path("params.yaml"), "--params", help="Params file (default bias prior)."),
+        levels: Optional[str] = typer.Option(
+            None, "--levels", help="OUTER,INNER grouping columns (e.g. study,esid): multilevel model (rma.mv)."
+        ),
+        robust: Optional[str] = typer.Option(
+            None, "--robust", help="Cluster column (e.g. study): cluster-robust SEs, df, tests and CIs."
+        ),
+        cr: str = typer.Option("CR2", "--cr", help="Robust adjustment: CR0, CR1 (metafor's default) or CR2 "
+                               "(clubSandwich: Satterthwaite df, HTZ test)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Random-effects meta-analysis of correlations (Fisher z) or of any (yi, vi).
@@ -402,4 +511,4 @@ def register(app: typer.Typer) -> None:
                      test=test, level=level, moderator=moderator, influence=influence, cumul_col=cumul_col,
                      bayes=bayes, seed=seed, draws=draws,
                      blinding_col=blinding_col, bias_prior=bias_prior, bias_priors=bias_priors,
-                     params=params), as_json)
+                     params=params, levels=levels, robust=robust, cr=cr), as_json)

@@ -5,21 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-import yaml
 
 from dprep.cli._common import emit, fail
 
-_CHOICES = ("EKT1993_S1", "MM2019", "all")
-
-
 def reconstruct(
-    study: str = typer.Option(..., "--study", help="EKT1993_S1, MM2019 or all."),
+    study: str = typer.Option(..., "--study", help="A study marked 'reconstruct: true' in the study file, or 'all'."),
     out: Path = typer.Option(..., "--out", help="Folder; one diary folder <study>_reconstructed per study."),
     seed: int = typer.Option(None, "--seed", help="Seed of the draws; default params.yaml 'seed'."),
     validated: Path = typer.Option(
         Path("data/processed/validated"), "--validated",
         help="Folder with group_summaries.csv and reported_tests.csv."),
     params: Path = typer.Option(Path("params.yaml"), "--params", help="Parameters file (for the seed)."),
+    studies_file: Path = typer.Option(Path("data/studies.yaml"), "--studies", help="The study file."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Write RECONSTRUCTED (synthetic) diary folders and print reported vs reconstructed statistics.
@@ -30,13 +27,23 @@ def reconstruct(
     unreported third mean is the lower value implied by its η². They are not the studies'
     data. Each folder is written atomically. Exit 2 on an unknown study or unreadable input.
     """
-    from dprep.stats.audit import AuditInputError, audit, read_group_summaries, read_reported_tests
+    from dprep.data.tables import read_group_summaries, read_reported_tests
+    from dprep.stats.audit import AuditInputError, audit
     from dprep.data.diaries import write_diaries
-    from dprep.studies.reconstruct import STUDIES, SUFFIX, reconstruct_study
+    from dprep.core.errors import DataError
+    from dprep.data.studies import load_studies
+    from dprep.studies.reconstruct import SUFFIX, reconstruct_study
 
-    if study not in _CHOICES:
-        fail(f"--study must be one of {', '.join(_CHOICES)}; got {study!r}")
+    try:
+        studies = load_studies(studies_file)
+    except DataError as exc:
+        fail(str(exc))
+    choices = [s.id for s in studies.reconstructable]
+    if study not in (*choices, "all"):
+        fail(f"--study must be one of {', '.join(choices)} or all; got {study!r}")
     if seed is None:
+        import yaml
+
         try:
             seed = int(yaml.safe_load(params.read_text(encoding="utf-8"))["seed"])
         except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
@@ -48,9 +55,9 @@ def reconstruct(
     except (OSError, AuditInputError) as exc:
         fail(f"{validated}: {exc}")
     results = []
-    for study_id in STUDIES if study == "all" else (study,):
+    for study_id in choices if study == "all" else (study,):
         try:
-            rec = reconstruct_study(study_id, groups, derived, seed=seed, tests=tests)
+            rec = reconstruct_study(study_id, groups, derived, seed=seed, tests=tests, studies=studies)
         except ValueError as exc:
             fail(f"{study_id}: {exc}")
         folder = out / f"{study_id}{SUFFIX}"

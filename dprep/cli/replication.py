@@ -7,7 +7,6 @@ from typing import Optional
 import typer
 
 from dprep.cli._common import emit, fail
-from dprep.stats.replication import replication_report
 
 
 def _sesoi(text: str) -> float | str:
@@ -38,9 +37,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """CIs, prediction interval, small telescopes, replication BF, sceptical p, TOST, Q test, pooled d."""
+        from dprep.stats.replication import replication_report
+
         try:
             rep = replication_report(orig_d, orig_n1, orig_n2, rep_d, rep_n1, rep_n2, sesoi=_sesoi(sesoi),
                                      level=level, orig_df=orig_df, rep_df=rep_df)
         except ValueError as exc:
             fail(str(exc))
-        emit(rep.to_dict(), as_json)
+        emit(rep, as_json)

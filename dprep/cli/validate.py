@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from dprep.cli._common import emit, fail
-from dprep.data.schema import CellError, DataValidationError, load_package, package_descriptor
 
 
 def _resource_of(csv_path: Path) -> tuple[Path, str]:
     """Return the package descriptor next to ``csv_path`` and the name of its resource."""
+    from dprep.data.schema import CellError, DataValidationError, package_descriptor
+
     descriptor_path, descriptor = package_descriptor(csv_path.parent)
     for res in descriptor["resources"]:
         if (descriptor_path.parent / res["path"]).resolve() == csv_path.resolve():
@@ -34,6 +35,8 @@ def validate(
     Exit 0 with a summary if every table is valid, else exit 2 with one line per problem
     naming file, row and column (rows are 1-based data records, the header not counted).
     """
+    from dprep.data.schema import DataValidationError, load_package, package_descriptor
+
     try:
         if path.suffix.lower() == ".csv":
             descriptor_path, name = _resource_of(path)

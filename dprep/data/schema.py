@@ -48,6 +48,8 @@ from typing import Any, Callable, Iterable, Mapping, Sequence
 import pandas as pd
 import pandera.pandas as pa
 
+from dprep.core.errors import DataError
+
 __all__ = [
     "CellError",
     "DataValidationError",
@@ -117,7 +119,7 @@ class CellError:
         return asdict(self)
 
 
-class DataValidationError(ValueError):
+class DataValidationError(DataError):
     """Input data break their schema.
 
     Parameters

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from dprep.stats.audit import validate_group_summaries, validate_reported_tests
+
 #: The rows of ``meta_summaries.csv`` that report a pooled music result, in the order a
 #: reader meets them: the 2014 article, its 2018 corrigendum (which supersedes it), the
 #: reanalysis by Ericsson & Harwell (2019) with stricter inclusion criteria, and the
@@ -81,3 +83,53 @@ def published_music_comparison(meta_summaries: pd.DataFrame) -> pd.DataFrame:
     cols = ["source_id", "source", "subset", "k", "r_mean", "r_ci_low", "r_ci_high",
             "pct_variance_reported", "status", "citation", "locator", "tier"]
     return rows[cols].reset_index(drop=True)
+
+
+def read_reported_tests(path: str | Path) -> pd.DataFrame:
+    """Read and validate a reported-tests CSV, keeping every value as written (strings).
+
+    Parameters
+    ----------
+    path : path-like
+        CSV in the layout of :data:`TEST_COLUMNS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    AuditInputError (a DataError)
+        See :func:`validate_reported_tests`.
+
+    References
+    ----------
+    Layout: ``/work/shared/evidence/reported_tests.csv`` of this project.
+    """
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return validate_reported_tests(frame, str(path))
+
+
+def read_group_summaries(path: str | Path) -> pd.DataFrame:
+    """Read and validate a group-summaries CSV (strings kept as written).
+
+    Parameters
+    ----------
+    path : path-like
+        CSV with at least :data:`GROUP_COLUMNS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Raises
+    ------
+    AuditInputError (a DataError)
+        See :func:`validate_group_summaries`.
+
+    References
+    ----------
+    Layout: ``/work/shared/evidence/group_summaries.csv`` of this project.
+    """
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    return validate_group_summaries(frame, str(path))

@@ -83,7 +83,7 @@ def _gate(
 def _summary(idata: az.InferenceData, var_names: Sequence[str]) -> pd.DataFrame:
     """Tidy posterior table: one row per scalar parameter, 95% HDI, MCSE and diagnostics."""
     s = az.summary(idata, var_names=list(var_names), hdi_prob=HDI_PROB, round_to="none")
-    s = s.rename(columns={"hdi_2.5%": "hdi_low", "hdi_97.5%": "hdi_high"})
+    s = s.rename(columns={"hdi_2.5%": "hdi_lb", "hdi_97.5%": "hdi_ub"})
     s.index.name = "parameter"
     return s.reset_index()
 
@@ -97,7 +97,7 @@ def _row(summary: pd.DataFrame, parameter: str) -> pd.Series:
 
 def _hdi(summary: pd.DataFrame, parameter: str) -> tuple[float, float]:
     row = _row(summary, parameter)
-    return float(row["hdi_low"]), float(row["hdi_high"])
+    return float(row["hdi_lb"]), float(row["hdi_ub"])
 
 
 def _check_prior(name: str, prior: tuple[float, float]) -> tuple[float, float]:

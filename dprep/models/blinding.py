@@ -9,7 +9,6 @@ potentially biased evidence in meta-analysis using empirically based priors. *J.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import arviz as az
@@ -17,13 +16,14 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 
+from dprep.core.results import Result, internal, result
 from dprep.models._sampling import (FitTiming, _check_prior, _check_studies, _gate, _hdi, _row, _sample,
                                     _summary)
 from dprep.models.diagnostics import DiagnosticsReport, Thresholds
 
 
-@dataclass(frozen=True)
-class BlindingResult:
+@result(eq=False)
+class BlindingResult(Result):
     """Posterior of the bias-adjusted meta-analysis.
 
     Attributes
@@ -31,7 +31,7 @@ class BlindingResult:
     idata : arviz.InferenceData
         Posterior of ``theta`` (bias-free effect), ``beta`` (unless fixed at 0), ``tau`` and ``u``
         (unless τ is fixed at 0).
-    summary : pandas.DataFrame
+    posterior : pandas.DataFrame
         Rows ``theta``, ``beta``, ``tau`` (those that were estimated): mean, sd, 95% HDI, MCSE, ESS, R-hat.
     p_theta_positive : float
         Posterior probability that θ > 0.
@@ -43,23 +43,29 @@ class BlindingResult:
     timing : FitTiming
     """
 
-    idata: az.InferenceData
-    summary: pd.DataFrame
-    p_theta_positive: float
-    beta_prior: tuple[float, float] | None
-    tau_prior_sd: float
-    diagnostics: DiagnosticsReport
-    timing: FitTiming
+    title = "Blinding-bias meta-analysis (Welton et al. 2009)"
+
+    idata: az.InferenceData = internal()
+    posterior: pd.DataFrame = internal()
+    p_theta_positive: float = float("nan")
+    beta_prior: tuple[float, float] | None = None
+    tau_prior_sd: float = 0.0
+    diagnostics: DiagnosticsReport = internal(default=None)
+    timing: FitTiming = internal(default=None)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The posterior table."""
+        return self.posterior
 
     @property
-    def theta_hdi_95(self) -> tuple[float, float]:
-        """95% HDI of θ."""
-        return _hdi(self.summary, "theta")
+    def theta_hdi(self) -> tuple[float, float]:
+        """95% HDI of θ as (hdi_lb, hdi_ub)."""
+        return _hdi(self.posterior, "theta")
 
     @property
     def beta_post_mean(self) -> float:
         """Posterior mean of β (0 when β was fixed at 0)."""
-        return float(_row(self.summary, "beta")["mean"]) if self.beta_prior is not None else 0.0
+        return float(_row(self.posterior, "beta")["mean"]) if self.beta_prior is not None else 0.0
 
 
 def blinding_bias_meta(
@@ -132,6 +138,13 @@ def blinding_bias_meta(
     UserWarning
         When every study has the same blinding status and β is estimated: β is then confounded with θ
         and θ merely shifts by the β prior mean.
+
+    References
+    ----------
+    Welton, N. J., Ades, A. E., Carlin, J. B., Altman, D. G., & Sterne, J. A. C. (2009). Models for
+    potentially biased evidence in meta-analysis using empirically based priors. *J. R. Stat. Soc. A*,
+    172(1), 119–136 (the additive bias model, section 3). Turner, R. M., et al. (2009). Bias modelling
+    in evidence synthesis. *J. R. Stat. Soc. A*, 172(1), 21–47.
     """
     y, se = _check_studies(yi, sei, min_k=2)
     x = np.asarray(unblinded, dtype=float)
@@ -167,22 +180,32 @@ def blinding_bias_meta(
     return BlindingResult(idata, _summary(idata, names), p_pos, b_prior, tau_sd, report, timing)
 
 
-@dataclass(frozen=True)
-class SensitivityResult:
+@result(eq=False)
+class SensitivityResult(Result):
     """θ under several β priors.
 
     Attributes
     ----------
     table : pandas.DataFrame
         One row per prior: ``prior``, ``beta_prior_mean``, ``beta_prior_sd`` (NaN when β = 0),
-        ``theta_mean``, ``theta_sd``, ``theta_hdi_low``, ``theta_hdi_high``, ``p_theta_positive``,
+        ``theta_mean``, ``theta_sd``, ``theta_hdi_lb``, ``theta_hdi_ub``, ``p_theta_positive``,
         ``beta_post_mean``.
     fits : dict of str to BlindingResult
         The fits by prior name, each holding its ``idata``.
     """
 
+    title = "Prior sensitivity of the blinding-bias model"
+
     table: pd.DataFrame
-    fits: dict[str, BlindingResult]
+    fits: dict[str, BlindingResult] = internal()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per prior."""
+        return self.table
+
+    def summary(self) -> str:
+        """The sensitivity table."""
+        return f"{self.title}\n\n" + self.table.to_string(index=False, float_format=lambda x: f"{x:.3f}")
 
     @property
     def idatas(self) -> dict[str, az.InferenceData]:
@@ -253,15 +276,15 @@ def prior_sensitivity(
             target_accept=target_accept, thresholds=thresholds,
         )
         fits[name] = fit
-        theta = _row(fit.summary, "theta")
+        theta = _row(fit.posterior, "theta")
         rows.append({
             "prior": name,
             "beta_prior_mean": np.nan if fit.beta_prior is None else fit.beta_prior[0],
             "beta_prior_sd": np.nan if fit.beta_prior is None else fit.beta_prior[1],
             "theta_mean": float(theta["mean"]),
             "theta_sd": float(theta["sd"]),
-            "theta_hdi_low": float(theta["hdi_low"]),
-            "theta_hdi_high": float(theta["hdi_high"]),
+            "theta_hdi_lb": float(theta["hdi_lb"]),
+            "theta_hdi_ub": float(theta["hdi_ub"]),
             "p_theta_positive": fit.p_theta_positive,
             "beta_post_mean": fit.beta_post_mean,
         })

@@ -22,6 +22,9 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
+from dprep.core.errors import ConvergenceError
+from dprep.core.results import Result, internal, result
+
 __all__ = [
     "ConvergenceError",
     "DiagnosticsReport",
@@ -29,10 +32,6 @@ __all__ = [
     "check_diagnostics",
     "require_converged",
 ]
-
-
-class ConvergenceError(RuntimeError):
-    """Raised when MCMC draws fail a convergence gate; their estimates must not be reported."""
 
 
 @dataclass(frozen=True)
@@ -57,8 +56,8 @@ class Thresholds:
     allow_divergences: int = 0
 
 
-@dataclass(frozen=True)
-class DiagnosticsReport:
+@result(eq=False)
+class DiagnosticsReport(Result):
     """Outcome of the convergence checks of one fit.
 
     Attributes
@@ -74,10 +73,26 @@ class DiagnosticsReport:
         The limits the table was judged against.
     """
 
+    title = "MCMC convergence gates"
+
     table: pd.DataFrame
     n_divergent: int
     n_draws: int
-    thresholds: Thresholds
+    thresholds: Thresholds = internal(default=Thresholds())
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-parameter table (R-hat, bulk and tail ESS, and whether each passes)."""
+        return self.table
+
+    def _headline(self) -> dict:
+        return {"passed": self.passed, "n_divergent": self.n_divergent,
+                "max_r_hat": float(self.table["r_hat"].max()), "min_ess_bulk": self.min_ess_bulk}
+
+    def summary(self) -> str:
+        """The gates' verdict, each failure in a sentence, and the per-parameter table."""
+        verdict = "all gates passed" if self.passed else "FAILED:\n" + "\n".join(f"- {f}" for f in self.failures)
+        return (f"{self.title}: {verdict}\n{self.n_divergent} divergent transitions in {self.n_draws} draws\n\n"
+                + self.table.to_string(index=False, float_format=lambda x: f"{x:.3f}"))
 
     @property
     def passed(self) -> bool:
@@ -242,3 +257,31 @@ def require_converged(
             + "\n- ".join(report.failures)
         )
     return report
+
+
+def diagnostics_rows(model: str, report: DiagnosticsReport, timing) -> tuple[pd.DataFrame, dict]:
+    """A fit's per-parameter diagnostics table (``model`` first) and one row of its costs.
+
+    Parameters
+    ----------
+    model : str
+        Name of the model, written into every row.
+    report : DiagnosticsReport
+        The fit's gate report.
+    timing : FitTiming
+        The fit's wall-clock costs (seconds).
+
+    Returns
+    -------
+    (DataFrame, dict)
+        R-hat, bulk/tail ESS per parameter; and divergences, draws, gate result, extreme R-hat and
+        ESS, seconds and ESS per second.
+    """
+    table = report.table.assign(model=model)
+    cost = {"model": model, "n_divergent": report.n_divergent, "n_draws": report.n_draws,
+            "passed": report.passed, "max_r_hat": float(report.table["r_hat"].max()),
+            "min_ess_bulk": timing.min_ess_bulk, "min_ess_tail": float(report.table["ess_tail"].min()),
+            "compile_seconds": timing.compile_seconds, "sample_seconds": timing.sample_seconds,
+            "total_seconds": timing.total_seconds, "ess_per_second": timing.ess_per_second,
+            "ess_per_sampling_second": timing.ess_per_sampling_second}
+    return table[["model", *report.table.columns]], cost

@@ -7,7 +7,6 @@ Kruschke, J. K. (2013). Bayesian estimation supersedes the t test. *J. Exp. Psyc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Mapping, Sequence
 
 import arviz as az
@@ -15,13 +14,14 @@ import numpy as np
 import pandas as pd
 import pymc as pm
 
+from dprep.core.results import Result, internal, result
 from dprep.models._sampling import (FitTiming, _gate, _hdi, _row, _sample,
                                     _summary)
 from dprep.models.diagnostics import DiagnosticsReport, Thresholds
 
 
-@dataclass(frozen=True)
-class GroupComparisonResult:
+@result(eq=False)
+class GroupComparisonResult(Result):
     """Posterior of the robust (Student-t) group model.
 
     Attributes
@@ -30,33 +30,39 @@ class GroupComparisonResult:
         Posterior of ``mu`` and ``sigma`` (group; data units), ``nu``, ``contrast`` (dimension ``comparison``) and
         ``eta2``, plus the standardised internals ``mu_z``, ``sigma_z``, ``nu_minus_one``.
     groups : pandas.DataFrame
-        Per group: ``group``, ``n``, ``mu_mean``, ``mu_hdi_low``, ``mu_hdi_high``, ``sigma_mean``,
-        ``sigma_hdi_low``, ``sigma_hdi_high``.
+        Per group: ``group``, ``n``, ``mu_mean``, ``mu_hdi_lb``, ``mu_hdi_ub``, ``sigma_mean``,
+        ``sigma_hdi_lb``, ``sigma_hdi_ub``.
     contrasts : pandas.DataFrame
-        Per contrast: ``contrast``, ``weights`` (as text), ``mean``, ``sd``, ``hdi_low``, ``hdi_high``,
+        Per contrast: ``contrast``, ``weights`` (as text), ``mean``, ``sd``, ``hdi_lb``, ``hdi_ub``,
         ``p_positive``.
-    summary : pandas.DataFrame
-        Full table (mu, sigma, nu, contrast, eta2) with MCSE, ESS and R-hat.
+    posterior : pandas.DataFrame
+        Full table (mu, sigma, nu, contrast, eta2) with MCSE, ESS and R-hat (also ``to_frame()``).
     diagnostics : DiagnosticsReport
     timing : FitTiming
     """
 
-    idata: az.InferenceData
+    title = "Bayesian group comparison (Student-t likelihood)"
+
+    idata: az.InferenceData = internal()
     groups: pd.DataFrame
     contrasts: pd.DataFrame
-    summary: pd.DataFrame
-    diagnostics: DiagnosticsReport
-    timing: FitTiming
+    posterior: pd.DataFrame = internal()
+    diagnostics: DiagnosticsReport = internal(default=None)
+    timing: FitTiming = internal(default=None)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The posterior of each contrast."""
+        return self.contrasts
 
     @property
     def eta2_mean(self) -> float:
         """Posterior mean of the finite-population η²."""
-        return float(_row(self.summary, "eta2")["mean"])
+        return float(_row(self.posterior, "eta2")["mean"])
 
     @property
-    def eta2_hdi_95(self) -> tuple[float, float]:
-        """95% HDI of η²."""
-        return _hdi(self.summary, "eta2")
+    def eta2_hdi(self) -> tuple[float, float]:
+        """95% HDI of η² as (hdi_lb, hdi_ub)."""
+        return _hdi(self.posterior, "eta2")
 
 
 def _contrast_matrix(
@@ -142,6 +148,11 @@ def bayesian_group_comparison(
         On malformed input, unknown groups in contrasts, or contrast weights not summing to 0.
     dprep.models.diagnostics.ConvergenceError
         If the draws fail the gates.
+
+    References
+    ----------
+    Kruschke, J. K. (2013). Bayesian estimation supersedes the t test. *J. Exp. Psychol. Gen.*, 142(2),
+    573–603 (the likelihood and priors; ν − 1 ~ Exponential(1/29)).
     """
     y = np.asarray(values, dtype=float)
     g = np.asarray([str(v) for v in groups])
@@ -169,7 +180,7 @@ def bayesian_group_comparison(
         nu_minus_one = pm.Exponential("nu_minus_one", 1 / 29)
         nu = pm.Deterministic("nu", nu_minus_one + 1)
         mu = pm.Deterministic("mu", y_bar + s_y * mu_z, dims="group")
-        sigma = pm.Deterministic("sigma", s_y * sigma_z, dims="group")
+        pm.Deterministic("sigma", s_y * sigma_z, dims="group")
         pm.Deterministic("contrast", (weights * mu[None, :]).sum(axis=1), dims="comparison")
         grand = pm.math.sum(w * mu_z)
         between = pm.math.sum(w * (mu_z - grand) ** 2)
@@ -187,10 +198,10 @@ def bayesian_group_comparison(
         mu_row, sd_row = _row(summary, f"mu[{name}]"), _row(summary, f"sigma[{name}]")
         group_rows.append({
             "group": name, "n": int(n),
-            "mu_mean": float(mu_row["mean"]), "mu_hdi_low": float(mu_row["hdi_low"]),
-            "mu_hdi_high": float(mu_row["hdi_high"]),
-            "sigma_mean": float(sd_row["mean"]), "sigma_hdi_low": float(sd_row["hdi_low"]),
-            "sigma_hdi_high": float(sd_row["hdi_high"]),
+            "mu_mean": float(mu_row["mean"]), "mu_hdi_lb": float(mu_row["hdi_lb"]),
+            "mu_hdi_ub": float(mu_row["hdi_ub"]),
+            "sigma_mean": float(sd_row["mean"]), "sigma_hdi_lb": float(sd_row["hdi_lb"]),
+            "sigma_hdi_ub": float(sd_row["hdi_ub"]),
         })
     contrast_rows = []
     for label, row in zip(labels, weights):
@@ -199,7 +210,7 @@ def bayesian_group_comparison(
             "contrast": label,
             "weights": ", ".join(f"{wt:+g}·{name}" for wt, name in zip(row, names) if wt != 0),
             "mean": float(c_row["mean"]), "sd": float(c_row["sd"]),
-            "hdi_low": float(c_row["hdi_low"]), "hdi_high": float(c_row["hdi_high"]),
+            "hdi_lb": float(c_row["hdi_lb"]), "hdi_ub": float(c_row["hdi_ub"]),
             "p_positive": float((post["contrast"].sel(comparison=label) > 0).mean()),
         })
     return GroupComparisonResult(

@@ -15,13 +15,14 @@ import pandas as pd
 import pymc as pm
 from scipy import stats
 
+from dprep.core.results import Result, internal, result
 from dprep.models._sampling import (FitTiming, _check_prior, _check_studies, _gate, _hdi, _row, _sample,
                                     _summary)
 from dprep.models.diagnostics import DiagnosticsReport, Thresholds
 
 
-@dataclass(frozen=True)
-class BayesMetaResult:
+@result(eq=False)
+class BayesMetaResult(Result):
     """Posterior of a normal–normal random-effects meta-analysis.
 
     Attributes
@@ -30,64 +31,83 @@ class BayesMetaResult:
         Posterior of ``mu``, ``tau``, ``eta`` (study, standardised), ``theta`` (study) and the derived
         draws ``theta_new`` (true effect of a new study), ``y_new`` (its observed estimate, when
         ``new_study_se`` was given) and, for Fisher-z input, ``mu_r`` and ``theta_new_r`` (tanh).
-    summary : pandas.DataFrame
-        One row per scalar parameter: mean, sd, 95% HDI (``hdi_low``, ``hdi_high``), MCSE, bulk/tail
-        ESS, R-hat.
+    posterior : pandas.DataFrame
+        One row per scalar parameter: mean, sd, 95% HDI (``hdi_lb``, ``hdi_ub``), MCSE, bulk/tail
+        ESS, R-hat (also ``to_frame()``).
     diagnostics : DiagnosticsReport
     timing : FitTiming
     fisher_z : bool
         Whether the input was Fisher z and the ``*_r`` rows are correlations.
     """
 
-    idata: az.InferenceData
-    summary: pd.DataFrame
-    diagnostics: DiagnosticsReport
-    timing: FitTiming
-    fisher_z: bool
+    title = "Bayesian random-effects meta-analysis (NUTS)"
+
+    idata: az.InferenceData = internal()
+    posterior: pd.DataFrame = internal()
+    diagnostics: DiagnosticsReport = internal()
+    timing: FitTiming = internal()
+    fisher_z: bool = False
 
     @property
     def post_mean_mu(self) -> float:
         """Posterior mean of μ (analysis scale)."""
-        return float(_row(self.summary, "mu")["mean"])
+        return float(_row(self.posterior, "mu")["mean"])
 
     @property
     def post_sd_mu(self) -> float:
         """Posterior standard deviation of μ."""
-        return float(_row(self.summary, "mu")["sd"])
+        return float(_row(self.posterior, "mu")["sd"])
 
     @property
     def post_mean_tau(self) -> float:
         """Posterior mean of τ (between-study SD, analysis scale)."""
-        return float(_row(self.summary, "tau")["mean"])
+        return float(_row(self.posterior, "tau")["mean"])
 
     @property
-    def mu_hdi_95(self) -> tuple[float, float]:
-        """95% highest-density interval of μ."""
-        return _hdi(self.summary, "mu")
+    def mu_hdi(self) -> tuple[float, float]:
+        """95% highest-density interval of μ. as (hdi_lb, hdi_ub)."""
+        return _hdi(self.posterior, "mu")
 
     @property
-    def theta_new_hdi_95(self) -> tuple[float, float]:
-        """95% HDI of a new study's true effect θ_new ~ Normal(μ, τ) (prediction interval)."""
-        return _hdi(self.summary, "theta_new")
+    def theta_new_hdi(self) -> tuple[float, float]:
+        """95% HDI of a new study's true effect θ_new ~ Normal(μ, τ) (prediction interval). as (hdi_lb, hdi_ub)."""
+        return _hdi(self.posterior, "theta_new")
 
     @property
-    def mu_r_hdi_95(self) -> tuple[float, float] | None:
-        """95% HDI of tanh(μ), the pooled correlation (None unless the input was Fisher z)."""
-        return _hdi(self.summary, "mu_r") if self.fisher_z else None
+    def mu_r_hdi(self) -> tuple[float, float] | None:
+        """95% HDI of tanh(μ), the pooled correlation (None unless the input was Fisher z). as (hdi_lb, hdi_ub)."""
+        return _hdi(self.posterior, "mu_r") if self.fisher_z else None
 
     @property
-    def theta_new_r_hdi_95(self) -> tuple[float, float] | None:
-        """95% HDI of tanh(θ_new), a new study's true correlation (None unless Fisher z input)."""
-        return _hdi(self.summary, "theta_new_r") if self.fisher_z else None
+    def theta_new_r_hdi(self) -> tuple[float, float] | None:
+        """95% HDI of tanh(θ_new), a new study's true correlation (None unless Fisher z input). as (hdi_lb, hdi_ub)."""
+        return _hdi(self.posterior, "theta_new_r") if self.fisher_z else None
 
-    def as_dict(self) -> dict[str, object]:
+    def to_frame(self) -> pd.DataFrame:
+        """The posterior table (one row per scalar parameter)."""
+        return self.posterior
+
+    def _headline(self) -> dict[str, object]:
+        lb, ub = self.mu_hdi
+        return {"post_mean_mu": self.post_mean_mu, "mu_hdi_lb": lb, "mu_hdi_ub": ub, "post_mean_tau": self.post_mean_tau}
+
+    def summary(self) -> str:
+        """The posterior table and the diagnostics gate."""
+        cols = ["parameter", "mean", "sd", "hdi_lb", "hdi_ub", "ess_bulk", "r_hat"]
+        return (f"{self.title}\n\n" + self.posterior[[c for c in cols if c in self.posterior]].to_string(
+            index=False, float_format=lambda x: f"{x:.4f}") + f"\n\ndivergences: {self.diagnostics.n_divergent}; "
+                f"gates passed: {self.diagnostics.passed}")
+
+    def to_dict(self) -> dict[str, object]:
         """Headline numbers and costs, JSON-ready."""
+        mu_lb, mu_ub = self.mu_hdi
+        new_lb, new_ub = self.theta_new_hdi
         out: dict[str, object] = {
             "post_mean_mu": self.post_mean_mu,
             "post_sd_mu": self.post_sd_mu,
             "post_mean_tau": self.post_mean_tau,
-            "mu_hdi_95": list(self.mu_hdi_95),
-            "theta_new_hdi_95": list(self.theta_new_hdi_95),
+            "mu_hdi_lb": mu_lb, "mu_hdi_ub": mu_ub,
+            "theta_new_hdi_lb": new_lb, "theta_new_hdi_ub": new_ub,
             "compile_seconds": self.timing.compile_seconds,
             "sample_seconds": self.timing.sample_seconds,
             "min_ess_bulk": self.timing.min_ess_bulk,
@@ -95,9 +115,9 @@ class BayesMetaResult:
             "n_divergent": self.diagnostics.n_divergent,
         }
         if self.fisher_z:
-            out["post_mean_mu_r"] = float(_row(self.summary, "mu_r")["mean"])
-            out["mu_r_hdi_95"] = list(self.mu_r_hdi_95)
-            out["theta_new_r_hdi_95"] = list(self.theta_new_r_hdi_95)
+            out["post_mean_mu_r"] = float(_row(self.posterior, "mu_r")["mean"])
+            out["mu_r_hdi_lb"], out["mu_r_hdi_ub"] = self.mu_r_hdi
+            out["theta_new_r_hdi_lb"], out["theta_new_r_hdi_ub"] = self.theta_new_r_hdi
         return out
 
 
@@ -164,6 +184,13 @@ def bayesian_meta(
         On malformed input or priors.
     dprep.models.diagnostics.ConvergenceError
         If the draws fail R-hat, ESS or divergence checks.
+
+    References
+    ----------
+    Higgins, J. P. T., Thompson, S. G., & Spiegelhalter, D. J. (2009). A re-evaluation of random-effects
+    meta-analysis. *J. R. Stat. Soc. A*, 172(1), 137–159 (the model, section 3; the predictive
+    distribution of a new study, eq. 8). Non-centred parameterisation: Betancourt, M., & Girolami, M.
+    (2015). Hamiltonian Monte Carlo for hierarchical models. In *Current trends in Bayesian methodology*.
     """
     y, se = _check_studies(yi, sei, min_k=2)
     m, s = _check_prior("mu_prior", mu_prior)
@@ -307,3 +334,32 @@ def grid_posterior_meta(
         mu_mean=fine["mu_mean"], mu_sd=fine["mu_sd"], tau_mean=fine["tau_mean"], tau_sd=fine["tau_sd"],
         grid_error=err, mu_grid=mu_g, tau_grid=tau_g, density=dens,
     )
+
+
+def grid_check(fit: BayesMetaResult, grid: GridPosterior) -> dict[str, object]:
+    """MCMC against quadrature: for the mean and SD of μ and τ, |difference| ≤ 4 MCSE + the grid's own
+    error bound.
+
+    Parameters
+    ----------
+    fit : BayesMetaResult
+        The NUTS fit of :func:`bayesian_meta`.
+    grid : GridPosterior
+        The same model's posterior by :func:`grid_posterior_meta`.
+
+    Returns
+    -------
+    dict
+        Per moment ``mcmc, grid, abs_diff, tolerance, ok``, and ``passed`` (all ok).
+    """
+    rows = fit.posterior.set_index("parameter")
+    out: dict[str, object] = {}
+    for par in ("mu", "tau"):
+        for moment, mcse in (("mean", "mcse_mean"), ("sd", "mcse_sd")):
+            key = f"{par}_{moment}"
+            diff = abs(float(rows.loc[par, moment]) - getattr(grid, key))
+            tol = 4 * float(rows.loc[par, mcse]) + grid.grid_error[key]
+            out[key] = {"mcmc": float(rows.loc[par, moment]), "grid": getattr(grid, key), "abs_diff": diff,
+                        "tolerance": tol, "ok": diff <= tol}
+    out["passed"] = all(v["ok"] for v in out.values() if isinstance(v, dict))
+    return out

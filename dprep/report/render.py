@@ -34,6 +34,7 @@ from typing import Any
 
 import yaml
 
+from dprep.core.errors import RenderError
 from dprep.data.io import atomic_path
 
 ENGINES = ("auto", "quarto", "fallback")
@@ -81,10 +82,6 @@ def _dprep_inline(expressions):
             values.append({{"markdown": False, "text": shell.display_formatter.format(value)[0]["text/plain"]}})
     display({{{mime!r}: values}}, raw=True)
 '''
-
-
-class RenderError(RuntimeError):
-    """A document could not be rendered; the message names the document (and the cell)."""
 
 
 @dataclass(frozen=True)

@@ -1,35 +1,13 @@
 """Formatting for the tables of the reports and notebooks (Markdown pipe tables).
 
-Reports show the same numbers in the same way: p-values in APA style, hours with thousands
-separators, verdicts as labelled badges (styled by ``reports/assets/styles.css``).
+Numbers are formatted by :mod:`dprep.core.fmt` (the one formatter of the package); this module
+lays them out: Markdown pipe tables and verdicts as labelled badges (styled by
+``reports/assets/styles.css``).
 """
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
-
-
-def fmt_p(p: float | None, digits: int = 3) -> str:
-    """APA-style p-value: no leading zero, ``< .001`` below 0.001, ``—`` if missing."""
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return "—"
-    if p < 10 ** -digits:
-        return f"< .{'0' * (digits - 1)}1"
-    return f"{p:.{digits}f}".lstrip("0")
-
-
-def fmt_num(x: float | None, digits: int = 2, *, thousands: bool = False) -> str:
-    """A number with ``digits`` decimals (thousands separators if asked), ``—`` if missing."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "—"
-    return f"{x:,.{digits}f}" if thousands else f"{x:.{digits}f}"
-
-
-def fmt_ci(lb: float, ub: float, digits: int = 2) -> str:
-    """A confidence interval as ``[lb, ub]``."""
-    return f"[{fmt_num(lb, digits)}, {fmt_num(ub, digits)}]"
 
 
 def badge(verdict: str) -> str:

@@ -2,7 +2,7 @@
 
 Two parts:
 
-(a) :func:`translate_bias_prior` / :func:`load_bias_priors` put the meta-epidemiological estimates of
+(a) :func:`translate_bias_prior` (applied to each row by :func:`dprep.data.tables.read_bias_priors`) puts the meta-epidemiological estimates of
     how much unblinded studies exaggerate effects (``blinding_bias_priors.csv``) on the scale the
     analysis uses: a standardized mean difference (SMD, Cohen's d), and, where needed, Fisher's z.
 (b) :func:`bias_adjusted_meta` shifts the estimates of unblinded studies by the mean bias, inflates
@@ -22,15 +22,14 @@ positive effects in the analysed data (e.g. more practice ⇒ better performance
 
 from __future__ import annotations
 
-import csv
 import math
-import os
 from dataclasses import asdict, dataclass, fields
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
 
+from dprep.core import args
 from dprep.core.args import finite as _finite
 from dprep.stats.meta import RMAResult, rma
 
@@ -38,7 +37,7 @@ __all__ = [
     "LOGIT_TO_SMD",
     "BiasPrior",
     "translate_bias_prior",
-    "load_bias_priors",
+    "named_priors",
     "smd_bias_to_fisher_z",
     "BiasAdjustedMeta",
     "bias_adjusted_meta",
@@ -211,32 +210,32 @@ def translate_bias_prior(row: Mapping[str, object], *, ci_level: float = 0.95) -
     )
 
 
-def load_bias_priors(path: str | os.PathLike) -> list[BiasPrior]:
-    """Read ``blinding_bias_priors.csv`` and translate every row (see :func:`translate_bias_prior`).
+def named_priors(priors: Sequence[BiasPrior], default_source: str) -> tuple[dict[str, tuple[float, float]], str]:
+    """Priors of β by name (``"source: outcome type"``) as (mean, SD) on the SMD scale, and the name of the
+    default one.
 
     Parameters
     ----------
-    path : path-like
-        CSV file with the columns of ``/work/shared/evidence/blinding_bias_priors.csv``.
+    priors : sequence of BiasPrior
+        Translated rows (:func:`translate_bias_prior`).
+    default_source : str
+        The ``source`` of the default prior (``params.yaml`` ``bayes.default_bias_prior``).
 
     Returns
     -------
-    list of BiasPrior
+    (dict, str)
+        Name → (bias mean, bias SD) in d units; the default's name.
 
     Raises
     ------
-    ValueError
-        If a row cannot be translated (the message names the row number).
+    ArgumentError
+        If ``default_source`` does not name exactly one prior.
     """
-    out = []
-    with open(path, newline="", encoding="utf-8") as fh:
-        for i, row in enumerate(csv.DictReader(fh), start=2):
-            try:
-                out.append(translate_bias_prior(row))
-            except ValueError as exc:
-                raise ValueError(f"{path}: row {i}: {exc}") from None
-    return out
-
+    named = {f"{p.source}: {p.outcome_type}": p for p in priors}
+    default = [name for name, p in named.items() if p.source == default_source]
+    args.check(len(default) == 1, "default_source", "named_priors", "match exactly one source of the priors",
+               f"{default_source!r} matching {len(default)}", raw=True)
+    return {name: (p.bias_smd, math.sqrt(p.bias_var_smd)) for name, p in named.items()}, default[0]
 
 def smd_bias_to_fisher_z(bias_smd: float, bias_se: float, *, at_d: float = 0.0,
                          n1: int | None = None, n2: int | None = None) -> tuple[float, float, str]:

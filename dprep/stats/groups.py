@@ -1,11 +1,10 @@
-"""Individual-level group comparisons of the violinists (Ericsson et al., 1993; Macnamara & Maitra, 2019).
+"""Individual-level comparisons of skill groups: one-way ANOVA with η² and ω² CIs, planned contrasts,
+and robust alternatives alongside (Welch ANOVA, Kruskal–Wallis, Games–Howell); activity ratings
+against their grand mean; the estimate-vs-diary mixed ANOVA.
 
-Both studies compared their three skill groups on per-person measures such as accumulated
-hours of practice alone: one-way ANOVA with planned contrasts (best vs good; best and good
-together vs the third group), and they compared each activity's ratings with the grand mean of
-all ratings. This module reruns those analyses on individual data (the diary format of
-:mod:`dprep.data.diaries`) with robust alternatives alongside (Welch
-ANOVA, Kruskal–Wallis, Games–Howell).
+These are the analyses of the deliberate-practice studies (references below) run on per-person data
+in any labelling: groups are whatever the data call them, and planned contrasts are passed in (a
+study declares its own in ``data/studies.yaml``).
 
 Every function takes a tidy DataFrame with one row per participant (or per participant and
 activity), drops rows whose outcome is missing, and returns a tidy DataFrame.
@@ -23,11 +22,14 @@ https://doi.org/10.1098/rsos.190327
 
 from __future__ import annotations
 
+from typing import Mapping
+
 import numpy as np
 import pandas as pd
 import pingouin as pg
 from scipy import stats
 
+from dprep.core import args
 from dprep.stats.effects import eta2_ci, omega2_from_f
 
 #: Ratings collected for every activity (0–10 scales).
@@ -102,8 +104,8 @@ def anova_oneway(
     Returns
     -------
     DataFrame
-        One row: ``F``, ``df1``, ``df2``, ``p``, ``eta2``, ``eta2_ci_low``, ``eta2_ci_high``,
-        ``omega2``, ``omega2_ci_low``, ``omega2_ci_high``. η² = SS_between / SS_total;
+        One row: ``F``, ``df1``, ``df2``, ``pval``, ``eta2``, ``eta2_ci_lb``, ``eta2_ci_ub``,
+        ``omega2``, ``omega2_ci_lb``, ``omega2_ci_ub``. η² = SS_between / SS_total;
         ω² = (SS_between − df1·MS_within) / (SS_total + MS_within) (may be negative). The
         intervals invert the noncentral F distribution (:func:`dprep.stats.effects.eta2_ci`); the ω²
         limits put F = λ / df1 at each noncentrality limit λ into ω²(F), floored at 0, as the
@@ -128,13 +130,13 @@ def anova_oneway(
             "F": [f_value],
             "df1": [df1],
             "df2": [df2],
-            "p": [p_value],
+            "pval": [p_value],
             "eta2": [ss_between / (ss_between + ss_within)],
-            "eta2_ci_low": [ci.ci_lb],
-            "eta2_ci_high": [ci.ci_ub],
+            "eta2_ci_lb": [ci.ci_lb],
+            "eta2_ci_ub": [ci.ci_ub],
             "omega2": [(ss_between - df1 * ms_within) / (ss_between + ss_within + ms_within)],
-            "omega2_ci_low": [omega2_low],
-            "omega2_ci_high": [omega2_high],
+            "omega2_ci_lb": [omega2_low],
+            "omega2_ci_ub": [omega2_high],
         }
     )
 
@@ -153,7 +155,7 @@ def welch_anova(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataF
     Returns
     -------
     DataFrame
-        One row: ``F``, ``df1``, ``df2`` (Welch–Satterthwaite, fractional), ``p``.
+        One row: ``F``, ``df1``, ``df2`` (Welch–Satterthwaite, fractional), ``pval``.
 
     References
     ----------
@@ -167,7 +169,7 @@ def welch_anova(data: pd.DataFrame, dv: str, between: str = "group") -> pd.DataF
             "F": [float(table.loc[0, "F"])],
             "df1": [float(table.loc[0, "ddof1"])],
             "df2": [float(table.loc[0, "ddof2"])],
-            "p": [float(table.loc[0, "p_unc"])],
+            "pval": [float(table.loc[0, "p_unc"])],
         }
     )
 
@@ -185,7 +187,7 @@ def kruskal_wallis(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Da
     Returns
     -------
     DataFrame
-        One row: ``H``, ``df``, ``p``.
+        One row: ``H``, ``df``, ``pval``.
     """
     frame = _complete(data, dv, between)
     table = pg.kruskal(data=frame, dv=dv, between=between)
@@ -193,7 +195,7 @@ def kruskal_wallis(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Da
         {
             "H": [float(table["H"].iloc[0])],
             "df": [int(table["ddof1"].iloc[0])],
-            "p": [float(table["p_unc"].iloc[0])],
+            "pval": [float(table["p_unc"].iloc[0])],
         }
     )
 
@@ -212,7 +214,7 @@ def games_howell(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Data
     -------
     DataFrame
         One row per pair: ``group_a``, ``group_b``, ``mean_a``, ``mean_b``, ``difference``
-        (a − b, in ``dv``'s unit), ``se``, ``t``, ``df``, ``p`` (Studentized-range adjusted),
+        (a − b, in ``dv``'s unit), ``se``, ``t``, ``df``, ``pval`` (Studentized-range adjusted),
         ``hedges_g``.
 
     References
@@ -232,80 +234,107 @@ def games_howell(data: pd.DataFrame, dv: str, between: str = "group") -> pd.Data
             "se": table["se"].astype(float),
             "t": table["T"].astype(float),
             "df": table["df"].astype(float),
-            "p": table["pval"].astype(float),
+            "pval": table["pval"].astype(float),
             "hedges_g": table["hedges"].astype(float),
         }
     )
 
 
-def planned_contrasts(
-    data: pd.DataFrame, dv: str, between: str = "group", *, third: str | None = None
-) -> pd.DataFrame:
-    """The two planned contrasts of both studies, with one- and two-tailed p side by side.
+def _hypothesis(weights: Mapping[str, float]) -> str:
+    """The directional H₁ of a contrast: the positive side > the negative side."""
+    pos = [g for g, w in weights.items() if w > 0]
+    neg = [g for g, w in weights.items() if w < 0]
+    return f"{' and '.join(pos)} > {' and '.join(neg)}"
 
-    Ericsson et al. (1993) compared the best with the good violinists, and the best and good
-    together with the music teachers; Macnamara & Maitra (2019) preregistered the same two
-    contrasts (their third group: less accomplished violinists) and tested best > good
-    one-tailed. Each contrast ψ = Σ cᵢ·meanᵢ uses the pooled within-group variance of the
-    one-way ANOVA on all groups present: t = ψ / √(MS_within · Σ cᵢ² / nᵢ), df = N − k.
+
+def contrast_label(weights: Mapping[str, float]) -> str:
+    """A contrast as its difference of (averaged) group means: ``best − good``, ``(best + good)/2 − third``.
+
+    Parameters
+    ----------
+    weights : mapping of str to float
+        Group → weight; weights sum to 0.
+
+    Returns
+    -------
+    str
+        The positive side minus the negative side; a side of several equally weighted groups is
+        written as their mean, unequal weights as ``w·group`` terms.
+    """
+    def side(positive: bool) -> str:
+        items = [(g, abs(w)) for g, w in weights.items() if (w > 0) == positive and w != 0]
+        if len(items) == 1:
+            return items[0][0]
+        if len({w for _, w in items}) == 1 and abs(sum(w for _, w in items) - 1) < 1e-12:
+            return f"({' + '.join(g for g, _ in items)})/{len(items)}"
+        return "(" + " + ".join(f"{w:g}·{g}" for g, w in items) + ")"
+
+    return f"{side(True)} − {side(False)}"
+
+
+def planned_contrasts(
+    data: pd.DataFrame, dv: str, contrasts: Mapping[str, Mapping[str, float]], between: str = "group"
+) -> pd.DataFrame:
+    """Planned contrasts of group means, with one- and two-tailed p side by side.
+
+    Each contrast ψ = Σ cᵢ·meanᵢ uses the pooled within-group variance of the one-way ANOVA on all
+    groups present: t = ψ / √(MS_within · Σ cᵢ² / nᵢ), df = N − k. The one-tailed p tests the
+    direction of the weights (the positive side larger), as a preregistered directional hypothesis.
 
     Parameters
     ----------
     data : DataFrame
-        One row per participant; columns ``between`` and ``dv``. Must contain groups
-        ``best`` and ``good``.
-    dv, between : str
-        Outcome and group columns.
-    third : str, optional
-        The comparison group (``music_teachers``, ``less_accomplished``). By default the one
-        group other than best and good.
+        One row per participant; columns ``between`` and ``dv``.
+    dv : str
+        Outcome column (e.g. ``accumulated_hours``).
+    contrasts : mapping of str to mapping of str to float
+        Contrast name → {group: weight}; weights sum to 0 (e.g. ``{"best_vs_good": {"best": 1,
+        "good": -1}}``; a study's planned contrasts are declared in ``data/studies.yaml``).
+    between : str, default "group"
+        Group column.
 
     Returns
     -------
     DataFrame
-        One row per contrast: ``contrast``, ``hypothesis`` (the directional H₁ of the
-        one-tailed p), ``estimate`` (ψ, in ``dv``'s unit: best − good, or mean of best and
-        good − third), ``se``, ``t``, ``df``, ``p_two_tailed``, ``p_one_tailed``.
+        One row per contrast: ``contrast``, ``hypothesis`` (the directional H₁ of the one-tailed p),
+        ``estimate`` (ψ, in ``dv``'s unit), ``se``, ``t``, ``df``, ``pval_two_tailed``,
+        ``pval_one_tailed``.
 
     Raises
     ------
-    ValueError
-        If ``best`` or ``good`` is missing, or the third group is absent or ambiguous.
+    ArgumentError
+        If a contrast names a group without data or its weights do not sum to 0.
+
+    References
+    ----------
+    Maxwell, S. E., Delaney, H. D., & Kelley, K. (2018). *Designing experiments and analyzing data*
+    (3rd ed.), ch. 4 (planned contrasts with the pooled error term).
     """
     frame = _complete(data, dv, between)
     summary = frame.groupby(between, sort=True)[dv].agg(n="size", mean="mean", var="var")
-    others = [g for g in summary.index if g not in ("best", "good")]
-    missing = [g for g in ("best", "good") if g not in summary.index]
-    if missing:
-        raise ValueError(f"planned contrasts need groups 'best' and 'good'; missing: {', '.join(missing)}")
-    if third is None:
-        if len(others) != 1:
-            raise ValueError(f"cannot tell the comparison group among {others}; pass third=")
-        third = others[0]
-    elif third not in summary.index:
-        raise ValueError(f"comparison group {third!r} has no data")
     df_within = int(summary["n"].sum() - len(summary))
     ms_within = float(((summary["n"] - 1) * summary["var"]).sum() / df_within)
     rows = []
-    specs = [
-        ("best_vs_good", "best > good", {"best": 1.0, "good": -1.0}),
-        (f"best_and_good_vs_{third}", f"best and good > {third}", {"best": 0.5, "good": 0.5, third: -1.0}),
-    ]
-    for name, hypothesis, weights in specs:
-        w = pd.Series(weights)
+    for name, weights in contrasts.items():
+        missing = [g for g in weights if g not in summary.index]
+        args.check(not missing, "contrasts", "planned_contrasts", f"name groups with data ({', '.join(summary.index)})",
+                   f"{name!r} with {', '.join(missing)}", raw=True)
+        args.check(abs(sum(weights.values())) < 1e-12, "contrasts", "planned_contrasts", "have weights summing to 0",
+                   f"{name!r} summing to {sum(weights.values()):g}", raw=True)
+        w = pd.Series(weights, dtype=float)
         estimate = float((w * summary.loc[w.index, "mean"]).sum())
         se = float(np.sqrt(ms_within * (w**2 / summary.loc[w.index, "n"]).sum()))
         t_value = estimate / se
         rows.append(
             {
                 "contrast": name,
-                "hypothesis": hypothesis,
+                "hypothesis": _hypothesis(weights),
                 "estimate": estimate,
                 "se": se,
                 "t": t_value,
                 "df": df_within,
-                "p_two_tailed": float(2.0 * stats.t.sf(abs(t_value), df_within)),
-                "p_one_tailed": float(stats.t.sf(t_value, df_within)),
+                "pval_two_tailed": float(2.0 * stats.t.sf(abs(t_value), df_within)),
+                "pval_one_tailed": float(stats.t.sf(t_value, df_within)),
             }
         )
     return pd.DataFrame(rows)
@@ -318,7 +347,7 @@ def compare_groups(
     *,
     level: float = 0.95,
     lambda_to: str = "N",
-    third: str | None = None,
+    contrasts: Mapping[str, Mapping[str, float]] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """All between-group analyses of one outcome.
 
@@ -330,9 +359,9 @@ def compare_groups(
         Outcome and group columns.
     level, lambda_to : float, str
         Passed to :func:`anova_oneway`.
-    third : str, optional
-        Passed to :func:`planned_contrasts`; contrasts are left out when the data have no
-        ``best`` and ``good`` groups.
+    contrasts : mapping, optional
+        Planned contrasts for :func:`planned_contrasts` (name → {group: weight}); left out when
+        not given.
 
     Returns
     -------
@@ -347,8 +376,8 @@ def compare_groups(
         "kruskal": kruskal_wallis(data, dv, between),
         "games_howell": games_howell(data, dv, between),
     }
-    if {"best", "good"} <= set(data.loc[data[dv].notna(), between]):
-        out["contrasts"] = planned_contrasts(data, dv, between, third=third)
+    if contrasts:
+        out["contrasts"] = planned_contrasts(data, dv, contrasts, between)
     return out
 
 
@@ -369,7 +398,7 @@ def estimate_diary_mixed_anova(comparison: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         Rows ``group`` (between), ``measure`` (within) and ``interaction``; columns
-        ``source``, ``SS``, ``df1``, ``df2``, ``MS``, ``F``, ``p``, ``partial_eta2``
+        ``source``, ``SS``, ``df1``, ``df2``, ``MS``, ``F``, ``pval``, ``partial_eta2``
         (sums of squares in (hours per week)²).
     """
     wide = comparison.dropna(subset=["estimate_hours_per_week", "diary_hours_per_week"])
@@ -394,7 +423,7 @@ def estimate_diary_mixed_anova(comparison: pd.DataFrame) -> pd.DataFrame:
             "df2": table["DF2"].astype(int).to_numpy(),
             "MS": table["MS"].astype(float).to_numpy(),
             "F": table["F"].astype(float).to_numpy(),
-            "p": table["p_unc"].astype(float).to_numpy(),
+            "pval": table["p_unc"].astype(float).to_numpy(),
             "partial_eta2": table["np2"].astype(float).to_numpy(),
         }
     )
@@ -418,7 +447,7 @@ def ratings_vs_grand_mean(ratings: pd.DataFrame) -> pd.DataFrame:
     -------
     DataFrame
         One row per scale and activity rated by at least two participants: ``dimension``,
-        ``activity``, ``n``, ``mean_rating``, ``grand_mean``, ``t``, ``df``, ``p``
+        ``activity``, ``n``, ``mean_rating``, ``grand_mean``, ``t``, ``df``, ``pval``
         (two-tailed), ``cohen_d`` (signed: (mean − grand mean) / SD).
     """
     rows = []
@@ -438,9 +467,9 @@ def ratings_vs_grand_mean(ratings: pd.DataFrame) -> pd.DataFrame:
                     "grand_mean": grand_mean,
                     "t": float(test["T"].iloc[0]),
                     "df": int(test["dof"].iloc[0]),
-                    "p": float(test["p_val"].iloc[0]),
+                    "pval": float(test["p_val"].iloc[0]),
                     "cohen_d": float((scores.mean() - grand_mean) / scores.std(ddof=1)),
                 }
             )
-    columns = ["dimension", "activity", "n", "mean_rating", "grand_mean", "t", "df", "p", "cohen_d"]
+    columns = ["dimension", "activity", "n", "mean_rating", "grand_mean", "t", "df", "pval", "cohen_d"]
     return pd.DataFrame(rows, columns=columns)

@@ -23,11 +23,13 @@ from __future__ import annotations
 import itertools
 import math
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import field
 from typing import Callable, Sequence
 
 import numpy as np
 from scipy import stats
+
+from dprep.core.results import Result, result
 
 __all__ = [
     "AnovaResult",
@@ -51,8 +53,8 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)$")
 
 
 # ------------------------------------------------------------------------ reported numbers
-@dataclass(frozen=True)
-class ReportedNumber:
+@result
+class ReportedNumber(Result):
     """A number as reported, with the interval its rounding allows.
 
     Attributes
@@ -78,9 +80,6 @@ class ReportedNumber:
         """Half a unit in the last reported digit (0 when exact)."""
         return 0.0 if self.decimals is None else 0.5 * 10.0 ** (-self.decimals)
 
-    def to_dict(self) -> dict:
-        """Plain-dict view (JSON-ready)."""
-        return asdict(self)
 
 
 def parse_reported(number: Number, name: str = "number", exact: bool = False) -> ReportedNumber:
@@ -167,8 +166,8 @@ def propagate_rounding(
     return centre, min(corners + [centre]), max(corners + [centre])
 
 
-@dataclass(frozen=True)
-class DerivedValue:
+@result
+class DerivedValue(Result):
     """A quantity implied by reported numbers, with its provenance and assumptions.
 
     Attributes
@@ -195,12 +194,6 @@ class DerivedValue:
     derived_from: tuple[str, ...] = field(default_factory=tuple)
     assumptions: tuple[str, ...] = field(default_factory=tuple)
 
-    def to_dict(self) -> dict:
-        """Plain-dict view (lists instead of tuples; JSON-ready)."""
-        out = asdict(self)
-        out["derived_from"] = list(self.derived_from)
-        out["assumptions"] = list(self.assumptions)
-        return out
 
 
 def _describe(name: str, x: ReportedNumber) -> str:
@@ -211,13 +204,13 @@ def _describe(name: str, x: ReportedNumber) -> str:
 
 
 # --------------------------------------------------------------------- forward: ANOVA, t
-@dataclass(frozen=True)
-class AnovaResult:
+@result
+class AnovaResult(Result):
     """One-way between-subjects ANOVA table from summary statistics.
 
     Attributes
     ----------
-    f, df1, df2, p : float
+    f, df1, df2, pval : float
         F statistic, degrees of freedom, upper-tail p.
     ss_between, ss_within, ss_total : float
         Sums of squares (squared outcome units).
@@ -230,7 +223,7 @@ class AnovaResult:
     f: float
     df1: float
     df2: float
-    p: float
+    pval: float
     ss_between: float
     ss_within: float
     ss_total: float
@@ -240,9 +233,6 @@ class AnovaResult:
     omega2: float
     epsilon2: float
 
-    def to_dict(self) -> dict:
-        """Plain-dict view (JSON-ready)."""
-        return asdict(self)
 
 
 def _groups(func: str, n: Sequence[float], mean: Sequence[float], sd: Sequence[float] | None = None):
@@ -310,7 +300,7 @@ def one_way_anova(n: Sequence[int], mean: Sequence[float], sd: Sequence[float]) 
         f=f,
         df1=df1,
         df2=df2,
-        p=float(stats.f.sf(f, df1, df2)),
+        pval=float(stats.f.sf(f, df1, df2)),
         ss_between=ss_b,
         ss_within=ss_w,
         ss_total=ss_t,
@@ -322,13 +312,13 @@ def one_way_anova(n: Sequence[int], mean: Sequence[float], sd: Sequence[float]) 
     )
 
 
-@dataclass(frozen=True)
-class TTestResult:
+@result
+class TTestResult(Result):
     """Independent-samples t test from summary statistics.
 
     Attributes
     ----------
-    t, df, p : float
+    t, df, pval : float
         Statistic, degrees of freedom (Welch–Satterthwaite if unequal variances), two-tailed p.
     mean_difference, se : float
         mean1 − mean2 and its standard error.
@@ -342,16 +332,13 @@ class TTestResult:
 
     t: float
     df: float
-    p: float
+    pval: float
     mean_difference: float
     se: float
     sd_pooled: float
     d: float
     equal_var: bool
 
-    def to_dict(self) -> dict:
-        """Plain-dict view (JSON-ready)."""
-        return asdict(self)
 
 
 def t_test_from_summary(
@@ -412,8 +399,8 @@ def t_test_from_summary(
 
 
 # ----------------------------------------------------------------------------- contrasts
-@dataclass(frozen=True)
-class ContrastResult:
+@result
+class ContrastResult(Result):
     """A linear contrast L = Σ c_j M_j tested against a given MSE.
 
     Attributes
@@ -422,7 +409,7 @@ class ContrastResult:
         L (outcome units).
     ss : float
         Contrast sum of squares L² / Σ(c_j²/n_j).
-    f, df1, df2, p : float
+    f, df1, df2, pval : float
         F(1, df_error) = SS / MSE and its upper-tail p.
     t : float
         Signed √F (sign of L).
@@ -433,12 +420,9 @@ class ContrastResult:
     f: float
     df1: float
     df2: float
-    p: float
+    pval: float
     t: float
 
-    def to_dict(self) -> dict:
-        """Plain-dict view (JSON-ready)."""
-        return asdict(self)
 
 
 def _contrast_parts(func: str, means, n, coefficients) -> tuple[float, float]:

@@ -1,4 +1,4 @@
-"""Recompute the group comparisons of the 1993 study and its 2019 replication.
+"""Recompute the group comparisons of the studies of the study file (data/studies.yaml).
 
 Everything here starts from reported numbers (``reported_tests``, ``group_summaries``) and
 keeps reported and derived values apart: each row of :func:`group_comparisons` says whether
@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from dprep.core import fmt
+from dprep.data.studies import OMNIBUS, StudyFile
 from dprep.stats import effects
 from dprep.stats.audit import AuditResult, audit
 from dprep.stats.sumstats import one_way_anova
@@ -58,14 +60,15 @@ def _comparison_row(study_id, comparison, reported, measure, est, lb, ub, basis,
             "basis": basis, "note": note}
 
 
-def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.DataFrame, *,
+def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.DataFrame, studies: StudyFile, *,
                       level: float = 0.95, lambda_to_eta2: str = "N") -> pd.DataFrame:
-    """Effect sizes with CIs for every group comparison of both studies.
+    """Effect sizes with CIs for every group comparison of the studies.
 
     Reported F(1, df) contrasts get partial η² with a noncentral-F CI; reported t tests get
-    Cohen's d with a noncentral-t CI; a reported η² without its F gets its CI from the F it
-    implies. The original's three-group omnibus ANOVA was never reported: it is recomputed
-    from the group means and the MSE implied by the best-vs-good contrast (basis
+    Cohen's d with a noncentral-t CI; a reported omnibus η² (a test the study file marks
+    ``omnibus``) gets its CI from the F it implies with the study's group sizes. A study of three or
+    more groups whose omnibus ANOVA was never reported (no ``omnibus`` test) but whose group means
+    were gets it recomputed from the means and the MSE implied by its first contrast test (basis
     ``derived``).
 
     Parameters
@@ -76,6 +79,8 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
         Group summaries (``study_id, group, n, mean``; accumulated hours).
     derived : DataFrame
         The audit's derived values (``study_id, source_tests, quantity, value``).
+    studies : StudyFile
+        The study file: what each reported test tests (``dprep.data.studies.load_studies``).
     level : float, default 0.95
         Confidence level.
     lambda_to_eta2 : {"N", "df_error"}
@@ -94,7 +99,7 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
             ci = effects.eta2_ci(value, 1, float(t["df2"]), level=level, lambda_to_eta2=lambda_to_eta2)
             rows.append(_comparison_row(
                 t["study_id"], t["comparison"], f"F(1, {t['df2']}) = {t['value']}", "partial η²",
-                ci.eta2, ci.ci_lb, ci.ci_ub, "reported",
+                ci.estimate, ci.ci_lb, ci.ci_ub, "reported",
                 "partial η² of the contrast, from the reported F alone"))
         elif stat == "t":
             n = groups.loc[groups["study_id"] == t["study_id"], "n"].dropna().astype(int).tolist()
@@ -102,38 +107,55 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
                 ci = effects.d_ci(value, n[0], n[1], level=level)
                 rows.append(_comparison_row(
                     t["study_id"], t["comparison"], f"t({t['df2']}) = {t['value']}", "Cohen's d",
-                    ci.d, ci.ci_lb, ci.ci_ub, "reported",
+                    ci.estimate, ci.ci_lb, ci.ci_ub, "reported",
                     f"d = t·√(1/n₁ + 1/n₂) with n = {n[0]} and {n[1]} (reported d = {t['effect_value']})"))
-    for _, t in tests[(tests["effect_size"] == "eta_squared") & tests["study_id"].eq("MM2019")].iterrows():
-        n = groups.loc[groups["study_id"] == "MM2019", "n"].dropna().astype(int)
+    for _, t in tests[tests["effect_size"] == "eta_squared"].iterrows():
+        study = studies.studies.get(t["study_id"])
+        role = study.tests.get(t["test_id"]) if study else None
+        if role is None or role.tests != OMNIBUS:
+            continue
+        n = groups.loc[groups["study_id"] == study.id, "n"].dropna().astype(int)
         df1, df2 = len(n) - 1, int(n.sum()) - len(n)
         ci = effects.eta2_ci_from_eta2(float(t["effect_value"]), df1, df2, level=level,
                                         lambda_to_eta2=lambda_to_eta2)
         rows.append(_comparison_row(
             t["study_id"], f"{t['comparison']}: {t['description']}", f"η² = {t['effect_value']} [{t['es_ci_low']}, {t['es_ci_high']}]",
-            "η²", ci.eta2, ci.ci_lb, ci.ci_ub, "derived",
+            "η²", ci.estimate, ci.ci_lb, ci.ci_ub, "derived",
             f"CI recomputed from the F({df1}, {df2}) = {ci.f:.2f} that the reported η² implies "
-            "(df from three groups of 13)"))
-    rows.append(_original_omnibus(groups, derived, level=level, lambda_to_eta2=lambda_to_eta2))
+            f"(df from {len(n)} groups of {', '.join(map(str, n))})"))
+    for study in studies.studies.values():
+        row = _unreported_omnibus(study, tests, groups, derived, level=level, lambda_to_eta2=lambda_to_eta2)
+        if row is not None:
+            rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _original_omnibus(groups, derived, *, level, lambda_to_eta2) -> dict:
-    g = groups[groups["study_id"] == "EKT1993_S1"]
-    mse = derived[(derived["study_id"] == "EKT1993_S1") & (derived["quantity"] == "MSE")
-                  & derived["source_tests"].astype(str).str.contains("ekt_best_vs_good")]["value"].iloc[0]
+def _unreported_omnibus(study, tests, groups, derived, *, level, lambda_to_eta2) -> dict | None:
+    """The omnibus ANOVA of a study that reported its group means and contrasts but not the omnibus test."""
+    g = groups[groups["study_id"] == study.id]
+    means = pd.to_numeric(g["mean"], errors="coerce")
+    if len(g) < 3 or means.isna().any() or any(r.tests == OMNIBUS for r in study.tests.values()):
+        return None
+    contrast_tests = [r.test_id for r in study.tests.values() if not r.restated]
+    mses = derived[(derived["study_id"] == study.id) & (derived["quantity"] == "MSE")]
+    source = next((tid for tid in contrast_tests if mses["source_tests"].astype(str).str.contains(tid).any()), None)
+    if source is None:
+        return None
+    mse = mses[mses["source_tests"].astype(str).str.contains(source)]["value"].iloc[0]
+    test = tests.set_index("test_id").loc[source]
     sd = float(np.sqrt(mse))
-    anova = one_way_anova(g["n"].astype(int).tolist(), g["mean"].astype(float).tolist(), [sd] * len(g))
+    anova = one_way_anova(g["n"].astype(int).tolist(), means.tolist(), [sd] * len(g))
     ci = effects.eta2_ci(anova.f, anova.df1, anova.df2, level=level, lambda_to_eta2=lambda_to_eta2)
     return _comparison_row(
-        "EKT1993_S1", "three groups (omnibus; not reported in the original)",
+        study.id, f"{len(g)} groups (omnibus; not reported in the original)",
         f"implied F({anova.df1:.0f}, {anova.df2:.0f}) = {anova.f:.2f}, ω² = {anova.omega2:.3f}",
         "η²", anova.eta2, ci.ci_lb, ci.ci_ub, "derived",
-        f"from the three group means and the MSE implied by F(1, 27) = 4.59 (pooled SD ≈ {sd:,.0f} h); "
-        "assumes equal group SDs")
+        f"from the {len(g)} group means and the MSE implied by "
+        f"{fmt.statistic(test['statistic'], test['value'], test['df1'] or None, test['df2'] or None)} "
+        f"(pooled SD ≈ {fmt.num(sd, 0)} h); assumes equal group SDs")
 
 
-def recompute_studies(tests: pd.DataFrame, groups: pd.DataFrame, *, alpha: float = 0.05,
+def recompute_studies(tests: pd.DataFrame, groups: pd.DataFrame, studies: StudyFile, *, alpha: float = 0.05,
                       rounding: bool = True, level: float = 0.95,
                       lambda_to_eta2: str = "N") -> PrimaryResult:
     """Audit the reported tests and recompute both studies' group comparisons.
@@ -142,6 +164,8 @@ def recompute_studies(tests: pd.DataFrame, groups: pd.DataFrame, *, alpha: float
     ----------
     tests, groups : DataFrame
         ``reported_tests`` and ``group_summaries`` as validated (values as text).
+    studies : StudyFile
+        The study file (what each reported test tests).
     alpha : float, default 0.05
         Threshold for decision errors in the audit.
     rounding : bool, default True
@@ -157,5 +181,5 @@ def recompute_studies(tests: pd.DataFrame, groups: pd.DataFrame, *, alpha: float
     """
     result: AuditResult = audit(tests, groups, alpha=alpha, rounding=rounding)
     derived = _derived_with_units(result.derived, groups)
-    comparisons = group_comparisons(tests, groups, derived, level=level, lambda_to_eta2=lambda_to_eta2)
+    comparisons = group_comparisons(tests, groups, derived, studies, level=level, lambda_to_eta2=lambda_to_eta2)
     return PrimaryResult(audit=result.tests, derived=derived, comparisons=comparisons)

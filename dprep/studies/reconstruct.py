@@ -41,18 +41,12 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from dprep.core import args, fmt
+from dprep.core.errors import DataError
 from dprep.data.diaries import SCHEMA_DIR, TABLES, WEEKS_PER_YEAR, DiaryData, TableOrigin, accumulated_practice, validate_tables
+from dprep.data.studies import OMNIBUS, Study, StudyFile
 from dprep.stats.groups import anova_oneway, kruskal_wallis, planned_contrasts
 from dprep.stats.sumstats import parse_reported
-
-#: Studies that can be reconstructed (``study_id`` of the group summaries).
-STUDIES = ("EKT1993_S1", "MM2019")
-
-#: The outcome reconstructed: accumulated practice alone by this age (years).
-TARGET_AGE = 18
-
-#: Measure of the group summaries that is reconstructed.
-MEASURE = "accumulated_practice_alone_by_age_18"
 
 #: Suffix of the ``study_id`` of reconstructed participants.
 SUFFIX = "_reconstructed"
@@ -60,24 +54,6 @@ SUFFIX = "_reconstructed"
 _MAX_HOURS_PER_WEEK = 168.0
 _MAX_ATTEMPTS = 10_000
 _EXACT_TOLERANCE = 1e-6  # hours: a derived (unrounded) mean must be hit to floating-point accuracy
-
-# How each reported statistic is recomputed from the reconstructed data:
-# test_id → (statistic label, kind, argument, targeted by the construction, note).
-_CHECKS = {
-    "ekt_best_vs_good": ("F(1, 27): best vs good", "contrast_F", "best_vs_good", True,
-                         "planned contrast, pooled error term of the three groups"),
-    "ekt_top_vs_teachers": ("F(1, 27): best and good vs music_teachers", "contrast_F",
-                            "best_and_good_vs_music_teachers", True,
-                            "planned contrast, pooled error term of the three groups"),
-    "ekt_eta2_as_restated": ("η² (restated by Macnamara & Maitra, 2019)", "eta2", None, False,
-                             "omnibus η² of the reconstruction; the audit found no η² definition that "
-                             "gives 0.48 from the published F and means"),
-    "mm_best_vs_good": ("t(24): best vs good", "t", None, True,
-                        "Student t of the two groups (pooled variance of best and good only)"),
-    "mm_three_groups": ("η² (three groups)", "eta2", None, True,
-                        "parametric one-way ANOVA η²; targeted through the derived third mean"),
-}
-
 
 @dataclass(frozen=True)
 class Reconstruction:
@@ -113,17 +89,18 @@ class Reconstruction:
     seed: int
 
 
-def _study_seed(seed: int, study_id: str) -> np.random.Generator:
-    """A generator for one study, independent of which other studies are reconstructed."""
-    return np.random.default_rng([int(seed), STUDIES.index(study_id)])
+def _study_seed(seed: int, studies: StudyFile, study_id: str) -> np.random.Generator:
+    """A generator for one study: its position among the reconstructable studies of the study file."""
+    return np.random.default_rng([int(seed), [s.id for s in studies.reconstructable].index(study_id)])
 
 
-def _targets(study_id: str, groups: pd.DataFrame, derived: pd.DataFrame,
+def _targets(study: Study, groups: pd.DataFrame, derived: pd.DataFrame,
              root: Literal["lower", "upper"]) -> tuple[pd.DataFrame, list[str]]:
     """Per-group n, mean and the common SD, with the assumptions they need."""
-    g = groups[(groups["study_id"] == study_id) & (groups["measure"] == MEASURE)].reset_index(drop=True)
+    study_id = study.id
+    g = groups[(groups["study_id"] == study_id) & (groups["measure"] == study.measure)].reset_index(drop=True)
     if g.empty:
-        raise ValueError(f"no group summaries of {MEASURE!r} for study {study_id!r}")
+        raise ValueError(f"no group summaries of {study.measure!r} for study {study_id!r}")
     d = derived[derived["study_id"] == study_id]
     sds = d[d["quantity"] == "pooled SD"]
     if sds.empty:
@@ -141,7 +118,7 @@ def _targets(study_id: str, groups: pd.DataFrame, derived: pd.DataFrame,
         f"[{lo:,.1f}, {hi:,.1f}] h)",
         "accumulated practice alone by 18 is positively skewed within a group (gamma draws, "
         "standardized, then shifted and scaled onto the target mean and SD exactly; totals < 0 redrawn)",
-        "starting ages (integers 5–10), current ages (18–26 years) and the shape of each yearly "
+        f"starting ages (integers 5–10), current ages ({study.target_age}–{study.target_age + 8} years) and the shape of each yearly "
         "trajectory are illustrative draws, not the studies' values",
         "no diary week and no activity ratings are reconstructed",
     ]
@@ -183,28 +160,29 @@ def _group_totals(rng: np.random.Generator, n: int, mean: float, sd: float) -> n
                      f"in {_MAX_ATTEMPTS} draws")
 
 
-def _trajectory(rng: np.random.Generator, total: float, start: int, current: int) -> np.ndarray:
-    """Weekly hours for the years of age start … current summing (× 52, up to 17) to ``total``."""
-    years = np.arange(start, TARGET_AGE)
+def _trajectory(rng: np.random.Generator, total: float, start: int, current: int, target_age: int) -> np.ndarray:
+    """Weekly hours for the years of age start … current summing (× 52, up to target_age − 1) to ``total``."""
+    years = np.arange(start, target_age)
     weights = (years - start + 1.0) * rng.lognormal(0.0, 0.25, size=len(years))
     hours = total / WEEKS_PER_YEAR * weights / weights.sum()
-    later = hours[-1] * rng.lognormal(0.0, 0.1, size=current - TARGET_AGE + 1)
+    later = hours[-1] * rng.lognormal(0.0, 0.1, size=current - target_age + 1)
     out = np.concatenate([hours, np.minimum(later, _MAX_HOURS_PER_WEEK)])
     if out.max() > _MAX_HOURS_PER_WEEK:
         raise ValueError(f"a total of {total:,.0f} h from age {start} needs more than 168 h a week")
     return out
 
 
-def _tables(study_id: str, targets: pd.DataFrame, rng: np.random.Generator) -> DiaryData:
+def _tables(study: Study, targets: pd.DataFrame, rng: np.random.Generator) -> DiaryData:
     """Draw the participants and their histories; validate them as a diary folder."""
+    study_id, target_age = study.id, study.target_age
     people, history = [], []
     for _, t in targets.iterrows():
         totals = _group_totals(rng, int(t["n"]), float(t["mean"]), float(t["sd"]))
         for i, total in enumerate(totals, start=1):
             pid = f"{study_id}_R_{t['group']}_{i:02d}"
             start = int(rng.integers(5, 11))
-            age = float(rng.integers(18, 27)) + round(float(rng.uniform(0, 1)), 2)
-            hours = _trajectory(rng, float(total), start, int(np.floor(age)))
+            age = float(rng.integers(target_age, target_age + 9)) + round(float(rng.uniform(0, 1)), 2)
+            hours = _trajectory(rng, float(total), start, int(np.floor(age)), target_age)
             people.append({"participant_id": pid, "study_id": study_id + SUFFIX, "group": t["group"],
                            "age_years": repr(age), "age_started_years": str(start), "synthetic": "true"})
             history += [{"participant_id": pid, "age_years": str(start + k), "activity": "practice_alone",
@@ -220,16 +198,47 @@ def _tables(study_id: str, targets: pd.DataFrame, rng: np.random.Generator) -> D
     return validate_tables(frames, {name: TableOrigin(f"{study_id}{SUFFIX}/{name}.csv") for name in TABLES})
 
 
-def _recompute(kind: str, arg: str | None, outcome: pd.DataFrame) -> float:
+def _check(study: Study, test: pd.Series) -> tuple[str, str, str | None, bool, str] | None:
+    """How a reported test of ``study`` is recomputed from reconstructed data.
+
+    Returns (label, kind, contrast id, targeted, note) or None when the study file gives the test no role.
+    """
+    role = study.tests.get(test["test_id"])
+    if role is None or role.measure != study.measure:
+        return None
+    if test["effect_size"] == "eta_squared":
+        if role.restated:
+            return ("η² (restated)", "eta2", None, False,
+                    "omnibus η² of the reconstruction; the value is another paper's restatement, not targeted")
+        return (f"η² ({len(study.groups)} groups)", "eta2", None, True,
+                "parametric one-way ANOVA η²; targeted through the group means and the common SD")
+    statistic = fmt.statistic(test["statistic"], "", test["df1"] or None, test["df2"] or None).split(" =")[0]
+    if role.tests == OMNIBUS:
+        return None
+    contrast = study.contrast(role.tests)
+    sides = " vs ".join(" and ".join(g for g, w in contrast.items() if (w > 0) == positive) for positive in (True, False))
+    if test["statistic"] == "F":
+        return (f"{statistic}: {sides}", "contrast_F", role.tests, True,
+                "planned contrast, pooled error term of all groups" if role.error_term == "all_groups"
+                else "planned contrast")
+    if test["statistic"] == "t":
+        return (f"{statistic}: {sides}", "t", role.tests, True,
+                "Student t of the two contrasted groups (pooled variance of those groups only)")
+    return None
+
+
+def _recompute(study: Study, kind: str, contrast: str | None, outcome: pd.DataFrame) -> float:
     """One statistic recomputed from the reconstructed per-participant totals."""
     if kind == "contrast_F":
-        contrasts = planned_contrasts(outcome, "accumulated_hours").set_index("contrast")
-        return float(contrasts.loc[arg, "t"] ** 2)
+        table = planned_contrasts(outcome, "accumulated_hours", {contrast: study.contrast(contrast)})
+        return float(table["t"].iloc[0] ** 2)
     if kind == "eta2":
         return float(anova_oneway(outcome, "accumulated_hours")["eta2"].iloc[0])
-    best = outcome.loc[outcome["group"] == "best", "accumulated_hours"]
-    good = outcome.loc[outcome["group"] == "good", "accumulated_hours"]
-    return float(stats.ttest_ind(best, good, equal_var=True).statistic)
+    weights = study.contrast(contrast)
+    (first, _), (second, _) = sorted(weights.items(), key=lambda kv: -kv[1])
+    a = outcome.loc[outcome["group"] == first, "accumulated_hours"]
+    b = outcome.loc[outcome["group"] == second, "accumulated_hours"]
+    return float(stats.ttest_ind(a, b, equal_var=True).statistic)
 
 
 def _row(study_id, statistic, reported, reconstructed, targeted, note) -> dict:
@@ -241,14 +250,14 @@ def _row(study_id, statistic, reported, reconstructed, targeted, note) -> dict:
             "matches": bool(rep.lb - tolerance <= reconstructed <= rep.ub + tolerance), "note": note}
 
 
-def compare_with_reported(study_id: str, data: DiaryData, targets: pd.DataFrame,
+def compare_with_reported(study: Study, data: DiaryData, targets: pd.DataFrame,
                           tests: pd.DataFrame) -> pd.DataFrame:
     """Reported vs reconstructed statistics of one study.
 
     Parameters
     ----------
-    study_id : str
-        Published study.
+    study : Study
+        Published study (from the study file: its groups, contrasts and test roles).
     data : DiaryData
         Its reconstruction.
     targets : DataFrame
@@ -264,7 +273,8 @@ def compare_with_reported(study_id: str, data: DiaryData, targets: pd.DataFrame,
         value, exactly), the reported F, t and η², Cohen's d and the Kruskal–Wallis χ² where
         reported (those two not targeted).
     """
-    outcome = accumulated_practice(data, TARGET_AGE)
+    study_id = study.id
+    outcome = accumulated_practice(data, study.target_age)
     rows = []
     means = outcome.groupby("group")["accumulated_hours"].mean()
     for _, t in targets.iterrows():
@@ -274,14 +284,15 @@ def compare_with_reported(study_id: str, data: DiaryData, targets: pd.DataFrame,
                          "reported mean" if t["mean_source"] == "reported"
                          else "NOT reported: the 'reported' column holds the derived value (within 1e-6 h)"))
     for _, test in tests[tests["study_id"] == study_id].iterrows():
-        if test["test_id"] not in _CHECKS:
+        check = _check(study, test)
+        if check is None:
             continue
-        label, kind, arg, targeted, note = _CHECKS[test["test_id"]]
+        label, kind, contrast, targeted, note = check
         text = test["value"] if kind != "eta2" else test["effect_value"]
-        value = _recompute(kind, arg, outcome)
+        value = _recompute(study, kind, contrast, outcome)
         rows.append(_row(study_id, label, text, value, targeted, note))
         if test["effect_size"] == "cohens_d":
-            rows.append(_row(study_id, "Cohen's d: best vs good", test["effect_value"],
+            rows.append(_row(study_id, f"Cohen's d: {label.split(': ', 1)[-1]}", test["effect_value"],
                              2 * value / np.sqrt(float(test["df2"])), False,
                              "d = 2t/√df, the definition that reproduces the reported d (audit)"))
         if test["statistic"] == "chi2":
@@ -298,14 +309,15 @@ def reconstruct_study(
     *,
     seed: int,
     tests: pd.DataFrame,
+    studies: StudyFile,
     root: Literal["lower", "upper"] = "lower",
 ) -> Reconstruction:
     """Generate participant-level data reproducing one study's published summaries.
 
     Parameters
     ----------
-    study_id : {"EKT1993_S1", "MM2019"}
-        The study.
+    study_id : str
+        The study: one marked ``reconstruct: true`` in the study file.
     groups : DataFrame
         Group summaries (``study_id, group, n, measure, mean``; layout of
         ``group_summaries.csv``).
@@ -317,6 +329,8 @@ def reconstruct_study(
         Seed (``params.yaml`` ``seed``); the same seed gives identical data.
     tests : DataFrame
         Reported tests, for the reported-vs-reconstructed summary.
+    studies : StudyFile
+        The study file (``dprep.data.studies.load_studies``): groups, contrasts, test roles.
     root : {"lower", "upper"}, default "lower"
         Which root to take when the missing mean has two derived solutions. The lower one
         (≈ 3,855 h for the replication's less accomplished group) agrees with the press report
@@ -333,26 +347,30 @@ def reconstruct_study(
         If the study is unknown, lacks summaries or derived values, or no admissible sample
         can be drawn.
     """
-    if study_id not in STUDIES:
-        raise ValueError(f"unknown study {study_id!r}; expected one of {', '.join(STUDIES)}")
-    if root not in ("lower", "upper"):
-        raise ValueError(f"root must be 'lower' or 'upper', got {root!r}")
-    targets, assumptions = _targets(study_id, groups, derived, root)
-    data = _tables(study_id, targets, _study_seed(seed, study_id))
-    summary = compare_with_reported(study_id, data, targets, tests)
+    names = [s.id for s in studies.reconstructable]
+    if study_id not in names:
+        raise DataError(f"unknown study {study_id!r} to reconstruct; the study file {studies.path} marks "
+                        f"{', '.join(names) or 'none'} with reconstruct: true")
+    args.option("root", "reconstruct_study", root, ("lower", "upper"))
+    study = studies[study_id]
+    targets, assumptions = _targets(study, groups, derived, root)
+    data = _tables(study, targets, _study_seed(seed, studies, study_id))
+    summary = compare_with_reported(study, data, targets, tests)
     return Reconstruction(study_id, data, targets, summary, tuple(assumptions), int(seed))
 
 
-def accumulated_by_age(data: DiaryData, ages: range | None = None) -> pd.DataFrame:
+def accumulated_by_age(data: DiaryData, target_age: int, ages: range | None = None) -> pd.DataFrame:
     """Accumulated practice alone of every participant at each age, for trajectory plots.
 
     Parameters
     ----------
     data : DiaryData
         Diary tables.
+    target_age : int
+        Last age of the default range (the study's ``target_age``).
     ages : range, optional
         Ages A (hours accumulated over the years of age start … A − 1); default from
-        min(8, earliest start) to 18.
+        min(8, earliest start) to ``target_age``.
 
     Returns
     -------
@@ -361,7 +379,7 @@ def accumulated_by_age(data: DiaryData, ages: range | None = None) -> pd.DataFra
     """
     if ages is None:
         first = int(min(8, np.floor(data.participants["age_started_years"].min())))
-        ages = range(first, TARGET_AGE + 1)
+        ages = range(first, target_age + 1)
     frames = [accumulated_practice(data, age).assign(age_years=age) for age in ages]
     out = pd.concat(frames, ignore_index=True)
     return out[["participant_id", "group", "age_years", "accumulated_hours"]]

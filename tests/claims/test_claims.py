@@ -12,7 +12,9 @@ import pytest
 import yaml
 
 from dprep.stats import meta
-from dprep.stats.audit import audit, read_group_summaries, read_reported_tests
+from dprep.data.studies import load_studies
+from dprep.data.tables import read_group_summaries, read_reported_tests
+from dprep.stats.audit import audit
 from dprep.claims.engine import (
     RULES,
     VERDICTS,
@@ -27,6 +29,7 @@ from dprep.claims.engine import (
 from dprep.data.schema import load_package
 
 ROOT = Path(__file__).resolve().parents[2]
+STUDIES = load_studies(ROOT / "data" / "studies.yaml")
 RAW = ROOT / "data" / "raw"
 # The articles under audit live in the project's shared folder beside the repository
 # (../shared/sources, as on the developers' machines and in CI); DPREP_SOURCES overrides.
@@ -83,7 +86,7 @@ def build_inputs(base: Path, edits=()) -> Path:
 
 def evaluate(base: Path) -> pd.DataFrame:
     claims, ev = load_evidence(base / "validated", base / "primary" / "audit.csv",
-                               base / "meta" / "summary.json", base / "primary" / "derived.csv")
+                               base / "meta" / "summary.json", base / "primary" / "derived.csv", studies=STUDIES)
     return evaluate_claims(claims, ev).set_index("claim_id")
 
 
@@ -171,10 +174,10 @@ def test_restated_eta2_is_decided_by_the_audit(shipped):
 def test_restated_eta2_follows_a_consistent_audit(tmp_path):
     base = build_inputs(tmp_path)
     claims, ev = load_evidence(base / "validated", base / "primary" / "audit.csv",
-                               base / "meta" / "summary.json")
+                               base / "meta" / "summary.json", studies=STUDIES)
     audit_table = ev.audit.copy()
     audit_table.loc[audit_table["test_id"] == "ekt_eta2_as_restated", "verdict"] = "consistent"
-    fixed = Evidence(ev.tables, ev.keys, audit_table, ev.meta, None, ev.alpha)
+    fixed = Evidence(ev.tables, ev.keys, audit_table, ev.meta, None, ev.alpha, ev.group_rank)
     out = evaluate_claims(claims, fixed).set_index("claim_id")["verdict"]
     assert out["wiki-01"] == "supported with caveats"
     assert out["wiki-05"] == "supported with caveats"  # 0.26 / 0.48 is "roughly half"
@@ -289,6 +292,8 @@ def test_stage_writes_the_table_and_counts(tmp_path):
     for name in ("validated", "primary", "meta"):
         shutil.copytree(base / name, processed / name)
     shutil.copy2(ROOT / "params.yaml", work / "params.yaml")
+    (work / "data").mkdir(exist_ok=True)
+    shutil.copy2(ROOT / "data" / "studies.yaml", work / "data" / "studies.yaml")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     run = subprocess.run([sys.executable, str(ROOT / "analysis" / "claims.py")], cwd=work, env=env,
                          capture_output=True, text=True)

@@ -55,11 +55,11 @@ def test_replication_json_matches_library():
     out = _json(["replication", "--orig-d", repr(d), "--orig-n1", "10", "--orig-n2", "10", "--orig-df", "27",
                  "--rep-d", "-0.38", "--rep-n1", "13", "--rep-n2", "13", "--sesoi", "0.3", "--json"])
     ref = replication_report(d, 10, 10, -0.38, 13, 13, sesoi=0.3, orig_df=27).to_dict()
-    assert out["sceptical_p"] == pytest.approx(ref["sceptical_p"], rel=1e-12)
+    assert out["sceptical_pval"] == pytest.approx(ref["sceptical_pval"], rel=1e-12)
     assert out["replication_bf"]["bf_r0"] == pytest.approx(ref["replication_bf"]["bf_r0"], rel=1e-12)
     assert out["small_telescopes"]["d33"] == pytest.approx(ref["small_telescopes"]["d33"], rel=1e-12)
     assert out["tost"]["equivalent"] is ref["tost"]["equivalent"]
-    assert out["prediction_interval"] == pytest.approx(list(ref["prediction_interval"]), rel=1e-12)
+    assert [out["pi_lb"], out["pi_ub"]] == pytest.approx([ref["pi_lb"], ref["pi_ub"]], rel=1e-12)
 
 
 def test_replication_sesoi_defaults_to_d33_and_accepts_a_number():

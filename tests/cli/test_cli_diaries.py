@@ -37,9 +37,9 @@ def test_summarize_json_by_hand():
     teachers = [1040, 1560]  # T3 (17) has no value at 18
     ref = stats.f_oneway(best, good, teachers)
     anova = out["anova"]
-    assert set(anova) == {"F", "df1", "df2", "p", "eta2", "omega2"}
+    assert set(anova) == {"F", "df1", "df2", "pval", "eta2", "omega2"}
     assert (anova["df1"], anova["df2"]) == (2, 5)
-    assert anova["F"] == pytest.approx(ref.statistic) and anova["p"] == pytest.approx(ref.pvalue)
+    assert anova["F"] == pytest.approx(ref.statistic) and anova["pval"] == pytest.approx(ref.pvalue)
     assert anova["eta2"] == pytest.approx(2 * ref.statistic / (2 * ref.statistic + 5))
 
 

@@ -42,7 +42,7 @@ def test_effect_eta2_ci_json(app):
     out = runner.invoke(app, ["effect", "eta2-ci", "--f", "6", "--df1", "1", "--df2", "42", "--level", "0.9", "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.stdout)
-    assert data["eta2"] == pytest.approx(6 / 48)
+    assert data["estimate"] == pytest.approx(6 / 48)
     assert (data["ci_lb"], data["ci_ub"]) == (pytest.approx(0.0117, abs=5e-5), pytest.approx(0.2801, abs=5e-5))
     assert data["lambda_to_eta2"] == "N" and "df1 + df2 + 1" in data["convention"]
 
@@ -57,8 +57,8 @@ def test_effect_eta2_ci_df_error_and_bad_option(app):
 def test_effect_d_ci(app):
     out = runner.invoke(app, ["effect", "d-ci", "--t", "-0.93", "--n1", "13", "--n2", "13", "--json"])
     data = json.loads(out.stdout)
-    assert data["d"] == pytest.approx(-0.93 * (2 / 13) ** 0.5)
-    assert data["ci_lb"] < data["d"] < data["ci_ub"]
+    assert data["estimate"] == pytest.approx(-0.93 * (2 / 13) ** 0.5)
+    assert data["ci_lb"] < data["estimate"] < data["ci_ub"]
 
 
 def test_audit_json_one_object_per_row(app, files):

@@ -1,5 +1,5 @@
 """Tests of ``dprep meta`` (typer CliRunner): BCG against metafor, music correlations, bad input,
-``--bayes`` and ``--blinding-col``.
+``--bayes``, ``--blinding-col``, and ``--levels`` and ``--robust`` against metafor and clubSandwich.
 
 The command is registered on a fresh Typer app with a callback, so it is invoked as a sub-command
 exactly as under ``dprep`` whatever other commands exist.
@@ -12,6 +12,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import typer
 from scipy import stats
@@ -297,13 +298,14 @@ def test_ambiguous_prior_lists_the_choices(app, tmp_path):
 def test_bayes_adds_posterior_summaries_near_reml(app, tmp_path):
     csv = write(tmp_path, "music.csv", MUSIC_CSV)
     out = run_json(app, csv, "--bayes", "--draws", 2000, "--seed", 7)
-    for key in ("post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_95", "post_mean_mu_r", "mu_r_hdi_95"):
+    for key in ("post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_lb", "mu_hdi_ub", "post_mean_mu_r",
+                "mu_r_hdi_lb", "mu_r_hdi_ub"):
         assert key in out
-    low, high = out["mu_hdi_95"]
+    low, high = out["mu_hdi_lb"], out["mu_hdi_ub"]
     assert low < out["post_mean_mu"] < high
     # A Normal(0, 1) prior is weak next to 16 studies (SE of μ ≈ 0.07): μ stays near the REML estimate.
     assert out["post_mean_mu"] == pytest.approx(out["estimate"], abs=0.05)
-    assert math.tanh(low) == pytest.approx(out["mu_r_hdi_95"][0], abs=0.02)
+    assert math.tanh(low) == pytest.approx(out["mu_r_hdi_lb"], abs=0.02)
     assert out["bayes"]["n_divergent"] == 0 and out["bayes"]["max_r_hat"] < 1.01
     again = run_json(app, csv, "--bayes", "--draws", 2000, "--seed", 7)
     assert again["post_mean_mu"] == out["post_mean_mu"]  # same seed, same draws
@@ -337,3 +339,94 @@ def test_influence_and_cumulative_match_metafor(app):
 def test_cumul_column_must_exist(app, music_csv):
     result = run(app, music_csv, "--cumul-col", "year")
     assert result.exit_code == 2 and "--cumul-col" in result.stderr and "'year'" in result.stderr
+
+
+# --- --levels (multilevel model) and --robust (cluster-robust inference) -----------------------------------
+# reference: tests/reference/multilevel_metafor.json (tests/reference/multilevel_metafor.R), each value
+# beside its R call, e.g. rma.mv(yi, vi, random = ~ 1 | district/school, data = dat, control = ctl_mv(2)),
+# confint(res, control = list(tol = 1e-12)), predict(res), robust(res, cluster = dat$study,
+# clubSandwich = TRUE), Wald_test(res, constraints = constrain_zero(res$btt), vcov = 'CR2', ..., test = 'HTZ')
+ML_REF = json.loads((REF_DIR / "multilevel_metafor.json").read_text())
+KONST_CSV = REF_DIR / "konstantopoulos2011.csv"
+ASSINK_CSV = REF_DIR / "assink2016.csv"
+YI_VI = ("--yi-col", "yi", "--vi-col", "vi")
+
+
+def ref_value(section, case, key):
+    return ML_REF[section][case][key]["value"]
+
+
+@pytest.mark.reference
+def test_levels_match_metafor_rma_mv(app):
+    out = run_json(app, KONST_CSV, *YI_VI, "--levels", "district,school")
+    case = "konstantopoulos_reml"
+    assert out["model"] == "multilevel" and out["levels"] == ["district", "district/school"]
+    assert out["n_groups"] == [11, 56] and out["k"] == 56 and "tau2" not in out
+    for key, ref in [("estimate", "beta"), ("se", "se"), ("stat", "zval"), ("pval", "pval"), ("ci_lb", "ci_lb"),
+                     ("ci_ub", "ci_ub"), ("sigma2", "sigma2"), ("i2_levels", "i2_levels"), ("i2", "i2_total"),
+                     ("loglik", "loglik"), ("q", "qe"), ("pi_lb", "pi_lb"), ("pi_ub", "pi_ub")]:
+        assert out[key] == pytest.approx(ref_value("multilevel", case, ref), rel=RTOL), key
+    assert out["q_df"] == 55 and math.log(out["q_p"]) == pytest.approx(math.log(ref_value("multilevel", case, "qe_p")))
+    assert out["sigma2_ci"] == [pytest.approx(ref_value("multilevel", case, f"sigma2_{j}_ci"), rel=RTOL)
+                                for j in (1, 2)]
+
+
+@pytest.mark.reference
+def test_levels_moderator_and_cr2_match_metafor_and_clubsandwich(app):
+    out = run_json(app, ASSINK_CSV, *YI_VI, "--levels", "study,esid", "--moderator", "deltype", "--robust", "study")
+    fit, rob = "assink_deltype_reml", "assink_mv_deltype_study"
+    assert [c["name"] for c in out["coefficients"]] == ["intrcpt", "deltypegeneral", "deltypeovert"]
+    assert [c["estimate"] for c in out["coefficients"]] == pytest.approx(ref_value("multilevel", fit, "beta"), rel=RTOL)
+    assert out["sigma2_residual"] == pytest.approx(ref_value("multilevel", fit, "sigma2"), rel=RTOL)
+    assert out["qm"] == pytest.approx(ref_value("multilevel", fit, "qm"), rel=RTOL) and out["qm_df"] == [2]
+    for key, ref in [("se", "cr2_se"), ("df", "cr2_df"), ("tval", "cr2_tval"), ("pval", "cr2_pval"),
+                     ("ci_lb", "cr2_ci_lb"), ("ci_ub", "cr2_ci_ub")]:
+        assert [c["robust"][key] for c in out["coefficients"]] == pytest.approx(ref_value("robust", rob, ref),
+                                                                                rel=RTOL), key
+    qm = out["robust_qm"]
+    assert qm["test"] == "HTZ" and qm["qm"] == pytest.approx(ref_value("robust", rob, "htz_f"), rel=RTOL)
+    assert qm["qm_df"] == pytest.approx([2, ref_value("robust", rob, "htz_df_denom")], rel=RTOL)
+    assert qm["qm_p"] == pytest.approx(ref_value("robust", rob, "htz_p"), rel=RTOL)
+    pooled = out["robust"]  # the intercept-only model: robust(rma.mv(... ~ 1 ...), cluster = dat$study, ...)
+    assert pooled["cluster"] == "study" and pooled["adjust"] == "CR2" and pooled["n_clusters"] == 17
+    assert pooled["se"] == pytest.approx(ref_value("robust", "assink_mv_study", "cr2_se"), rel=RTOL)
+    assert pooled["df"] == pytest.approx(ref_value("robust", "assink_mv_study", "cr2_df"), rel=RTOL)
+
+
+@pytest.mark.reference
+def test_robust_cr1_of_the_two_level_model_matches_metafor(app):
+    out = run_json(app, BCG_CSV, *YI_VI, "--robust", "trial", "--cr", "CR1", "--moderator", "ablat")
+    assert "tau2" in out and "model" not in out  # the two-level output, plus the robust keys
+    for key, ref in [("se", "cr1_se"), ("df", "cr1_df"), ("tval", "cr1_tval"), ("pval", "cr1_pval"),
+                     ("ci_lb", "cr1_ci_lb"), ("ci_ub", "cr1_ci_ub")]:
+        assert out["robust"][key] == pytest.approx(ref_value("robust", "bcg_trial", ref), rel=RTOL), key
+        assert [c["robust"][key] for c in out["coefficients"]] == pytest.approx(
+            np.broadcast_to(ref_value("robust", "bcg_ablat_trial", ref), (2,)), rel=RTOL), key
+    assert out["robust_qm"]["test"] == "F" and out["robust_qm"]["qm_df"] == [1, 11]
+    assert out["robust_qm"]["qm_p"] == pytest.approx(ref_value("robust", "bcg_ablat_trial", "cr1_qm_p"), rel=RTOL)
+
+
+def test_levels_pretty_output(app):
+    result = run(app, KONST_CSV, *YI_VI, "--levels", "district,school", "--robust", "district")
+    assert result.exit_code == 0, result.output
+    assert "sigma2_ci" in result.stdout and "district/school" in result.stdout and "n_clusters" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "needles"), [
+    (["--levels", "study,nope"], ["assink2016.csv", "column 'nope'", "--levels", "not found"]),
+    (["--robust", "nope"], ["assink2016.csv", "column 'nope'", "--robust", "not found"]),
+    (["--levels", "study,blank"], ["row 4", "file line 5", "column 'blank'", "empty"]),
+    (["--robust", "one"], ["column 'one'", "--robust", "single cluster"]),
+    (["--levels", "one,esid"], ["--levels", "at least 2 groups at the outermost level", "'one'"]),
+    (["--levels", "study,esid", "--test", "knha"], ["--levels", "--test knha"]),
+    (["--robust", "study", "--cr", "HC3"], ["--cr", "CR0, CR1, CR2", "'HC3'"]),
+])
+def test_levels_and_robust_bad_input_exits_2(app, tmp_path, args, needles):
+    table = pd.read_csv(ASSINK_CSV).assign(one="x", blank="b")
+    table.loc[3, "blank"] = ""
+    path = tmp_path / "assink2016.csv"
+    table.to_csv(path, index=False)
+    result = run(app, path, *YI_VI, *args)
+    assert result.exit_code == 2, result.output
+    for needle in needles:
+        assert needle in result.stderr, (needle, result.stderr)

@@ -115,7 +115,7 @@ def test_inputs_are_validated(music):
 def test_meta_mcmc_agrees_with_grid(meta_fit, music):
     g = bmeta.grid_posterior_meta(*music)
     for name, grid_mean in (("mu", g.mu_mean), ("tau", g.tau_mean)):
-        row = meta_fit.summary.set_index("parameter").loc[name]
+        row = meta_fit.posterior.set_index("parameter").loc[name]
         tolerance = 4 * row["mcse_mean"] + g.grid_error[f"{name}_mean"]
         assert abs(row["mean"] - grid_mean) < tolerance, (name, row["mean"], grid_mean, tolerance)
     assert meta_fit.post_sd_mu == pytest.approx(g.mu_sd, rel=0.1)
@@ -126,14 +126,14 @@ def test_meta_result_fields(meta_fit):
     post = meta_fit.idata.posterior
     np.testing.assert_allclose(post["mu_r"], np.tanh(post["mu"]))
     np.testing.assert_allclose(post["theta_new_r"], np.tanh(post["theta_new"]))
-    lo, hi = meta_fit.mu_hdi_95
+    lo, hi = meta_fit.mu_hdi
     assert lo < meta_fit.post_mean_mu < hi
-    new_lo, new_hi = meta_fit.theta_new_hdi_95
+    new_lo, new_hi = meta_fit.theta_new_hdi
     assert new_lo < lo and new_hi > hi  # prediction interval is wider than the interval for μ
-    assert 0 < meta_fit.mu_r_hdi_95[0] < meta_fit.mu_r_hdi_95[1] < 1
+    assert 0 < meta_fit.mu_r_hdi[0] < meta_fit.mu_r_hdi[1] < 1
     assert meta_fit.diagnostics.passed and meta_fit.diagnostics.n_divergent == 0
     assert meta_fit.timing.sample_seconds > 0 and meta_fit.timing.ess_per_second > 0
-    assert meta_fit.as_dict()["min_ess_bulk"] >= 400
+    assert meta_fit.to_dict()["min_ess_bulk"] >= 400
 
 
 @pytest.mark.slow
@@ -183,7 +183,7 @@ def test_blinding_pair_matches_exact_gaussian_posterior(sensitivity, pair):
     fit = sensitivity.fits["Hróbjartsson 2013"]
     assert fit.tau_prior_sd == 0 and "tau" not in fit.idata.posterior  # pair default: common effect
     mean, cov = _gaussian_posterior(*pair, (0.0, 1.0), HROBJARTSSON)
-    table = fit.summary.set_index("parameter")
+    table = fit.posterior.set_index("parameter")
     for i, name in enumerate(("theta", "beta")):
         assert abs(table.loc[name, "mean"] - mean[i]) < 4 * table.loc[name, "mcse_mean"]
         assert table.loc[name, "sd"] == pytest.approx(np.sqrt(cov[i, i]), rel=0.05)
@@ -198,7 +198,7 @@ def test_prior_sensitivity_table(sensitivity):
     # the unblinded original has the larger d: allowing more bias lowers θ and P(θ > 0)
     assert t["theta_mean"].is_monotonic_decreasing
     assert t["p_theta_positive"].is_monotonic_decreasing
-    assert (t["theta_hdi_low"] < t["theta_mean"]).all() and (t["theta_mean"] < t["theta_hdi_high"]).all()
+    assert (t["theta_hdi_lb"] < t["theta_mean"]).all() and (t["theta_mean"] < t["theta_hdi_ub"]).all()
     # the data pull β above its prior mean: the pair's discrepancy is larger than the prior expects
     assert t.loc[1, "beta_post_mean"] > HROBJARTSSON[0]
 
@@ -207,7 +207,7 @@ def test_prior_sensitivity_table(sensitivity):
 def test_blinding_with_small_tau(pair):
     fit = blinding.blinding_bias_meta(*pair, beta_prior=HROBJARTSSON, tau_prior_sd=0.1,
                                    target_accept=0.95, **FAST)
-    assert {"theta", "beta", "tau"} <= set(fit.summary["parameter"])
+    assert {"theta", "beta", "tau"} <= set(fit.posterior["parameter"])
     assert fit.diagnostics.n_divergent == 0
 
 
@@ -220,7 +220,7 @@ def test_group_comparison(group_fit, groups_data):
     labels = np.asarray(labels)
     c = group_fit.contrasts.set_index("contrast")
     sample_diff = values[labels == "best"].mean() - values[labels == "good"].mean()
-    assert c.loc["best − good", "hdi_low"] < sample_diff < c.loc["best − good", "hdi_high"]
+    assert c.loc["best − good", "hdi_lb"] < sample_diff < c.loc["best − good", "hdi_ub"]
     assert c.loc["mean(best, good) − teachers", "p_positive"] > 0.99
     assert list(group_fit.groups["n"]) == [13, 13, 13]
     # η² is the finite-population share recomputed from the group means and scales of each draw
@@ -229,7 +229,7 @@ def test_group_comparison(group_fit, groups_data):
     grand = mu.mean(axis=-1, keepdims=True)
     between = ((mu - grand) ** 2).mean(axis=-1)
     np.testing.assert_allclose(post["eta2"].values, between / (between + (sigma**2).mean(axis=-1)), rtol=1e-6)
-    lo, hi = group_fit.eta2_hdi_95
+    lo, hi = group_fit.eta2_hdi
     assert 0 < lo < group_fit.eta2_mean < hi < 1
 
 

@@ -12,10 +12,10 @@ import pytest
 from scipy import stats
 from statsmodels.stats.meta_analysis import combine_effects
 
+from dprep.data.priors import read_bias_priors
 from dprep.stats.bias import (
     LOGIT_TO_SMD,
     bias_adjusted_meta,
-    load_bias_priors,
     smd_bias_to_fisher_z,
     translate_bias_prior,
 )
@@ -70,7 +70,7 @@ def test_phi_and_kappa_enter_the_bias_variance():
 
 @pytest.mark.skipif(not EVIDENCE.exists(), reason="shared evidence file not present")
 def test_load_shipped_evidence_file():
-    priors = load_bias_priors(EVIDENCE)
+    priors = read_bias_priors(EVIDENCE)
     assert len(priors) == 7
     by = {(p.source, p.outcome_type): p for p in priors}
     # sign convention: every ROR < 1 (and negative SMD difference) becomes a positive bias

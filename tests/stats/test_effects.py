@@ -56,7 +56,7 @@ def test_eta2_ci_matches_smithson_and_fidler_thompson(f, df1, df2, lb, ub):
 )
 def test_eta2_ci_df_error_matches_effectsize_convention(f, df1, lb, ub, pes):
     res = effects.eta2_ci(f, df1, 54, level=0.95, lambda_to_eta2="df_error")
-    assert res.eta2 == pytest.approx(pes, abs=1e-3)
+    assert res.estimate == pytest.approx(pes, abs=1e-3)
     assert res.ci_lb == pytest.approx(lb, abs=1e-3)
     assert res.ci_ub == pytest.approx(ub, abs=1e-3)
 
@@ -92,10 +92,10 @@ def test_ncf_limits_are_zero_when_f_is_small():
 def test_d_ci_matches_effectsize_mtcars():
     t = stats.ttest_ind(WT_AUTOMATIC, WT_MANUAL).statistic
     res = effects.d_ci(t, len(WT_AUTOMATIC), len(WT_MANUAL))
-    assert res.d == pytest.approx(1.892, rel=1e-3)
+    assert res.estimate == pytest.approx(1.892, rel=1e-3)
     assert res.ci_lb == pytest.approx(1.030, rel=1e-3)
     assert res.ci_ub == pytest.approx(2.732, rel=1e-3)
-    g = [effects.hedges_g(x, 19, 13) for x in (res.d, res.ci_lb, res.ci_ub)]
+    g = [effects.hedges_g(x, 19, 13) for x in (res.estimate, res.ci_lb, res.ci_ub)]
     assert g == pytest.approx([1.844, 1.004, 2.664], rel=1e-3)
 
 

@@ -135,7 +135,7 @@ def test_small_telescopes_no_longer_returns_nan_for_large_replications():
 
     res = small_telescopes(10, 10, -0.3, 300, 300)
     ref = math.exp(mixture_logcdf_reference(res.rep_t, res.rep_df, res.ncp))
-    assert res.p_value == pytest.approx(ref, rel=1e-9)
+    assert res.pval == pytest.approx(ref, rel=1e-9)
     assert res.too_small
 
 

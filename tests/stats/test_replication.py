@@ -133,8 +133,8 @@ def test_nct_interval_matches_mbess_recorded_rounded_values():
     # R: MBESS::ci.smd(smd = 0.8753837, n.1 = 10, n.2 = 10) -> "(-.06, 1.8)" as recorded in a public script
     # comment (rounded). Tolerance: half a unit of the printed digit (0.005 lower, 0.05 upper).
     ci = d_confidence_interval(0.8753837, 10, 10)
-    assert ci.low == pytest.approx(-0.06, abs=0.005)
-    assert ci.high == pytest.approx(1.8, abs=0.05)
+    assert ci.ci_lb == pytest.approx(-0.06, abs=0.005)
+    assert ci.ci_ub == pytest.approx(1.8, abs=0.05)
 
 
 @pytest.mark.parametrize("d, n1, n2, df, level", [(0.4, 15, 18, None, 0.95), (-1.1, 8, 8, 27, 0.9)])
@@ -144,8 +144,8 @@ def test_nct_interval_defining_property(d, n1, n2, df, level):
     ci = d_confidence_interval(d, n1, n2, df=df, level=level)
     s = math.sqrt(1 / n1 + 1 / n2)
     dof = n1 + n2 - 2 if df is None else df
-    assert stats.nct.cdf(d / s, dof, ci.low / s) == pytest.approx((1 + level) / 2, abs=1e-9)
-    assert stats.nct.cdf(d / s, dof, ci.high / s) == pytest.approx((1 - level) / 2, abs=1e-9)
+    assert stats.nct.cdf(d / s, dof, ci.ci_lb / s) == pytest.approx((1 + level) / 2, abs=1e-9)
+    assert stats.nct.cdf(d / s, dof, ci.ci_ub / s) == pytest.approx((1 - level) / 2, abs=1e-9)
     assert ci.contains(d)
 
 
@@ -153,7 +153,7 @@ def test_normal_interval_uses_standard_error():
     ci = d_confidence_interval(0.5, 20, 25, method="normal")
     se = math.sqrt(45 / 500 + 0.25 / 90)
     assert d_standard_error(0.5, 20, 25) == pytest.approx(se, rel=1e-12)
-    assert ci.high - ci.low == pytest.approx(2 * stats.norm.ppf(0.975) * se, rel=1e-12)
+    assert ci.ci_ub - ci.ci_lb == pytest.approx(2 * stats.norm.ppf(0.975) * se, rel=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_small_telescopes_p_matches_statsmodels_power_identity():
     a_star = stats.t.cdf(res.rep_t, res.rep_df)
     # statsmodels "smaller": power = P(T < t_{alpha}(df) | ncp = effect * sqrt(N_eff)); tolerance 1e-6 relative.
     ref = TTestIndPower().power(effect_size=res.d33, nobs1=60, ratio=55 / 60, alpha=a_star, alternative="smaller")
-    assert ref == pytest.approx(res.p_value, rel=1e-6)
+    assert ref == pytest.approx(res.pval, rel=1e-6)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -351,9 +351,9 @@ def test_tost_matches_scipy_one_sided_t_tests_on_data():
     res = tost_equivalence(d, 14, 17, sesoi=0.5)
     p_lo = stats.ttest_ind(x + 0.5 * sp, y, alternative="greater").pvalue
     p_hi = stats.ttest_ind(x - 0.5 * sp, y, alternative="less").pvalue
-    assert res.p_lower == pytest.approx(p_lo, abs=1e-10)
-    assert res.p_upper == pytest.approx(p_hi, abs=1e-10)
-    assert res.p_value == pytest.approx(max(p_lo, p_hi), abs=1e-10)
+    assert res.pval_lower == pytest.approx(p_lo, abs=1e-10)
+    assert res.pval_upper == pytest.approx(p_hi, abs=1e-10)
+    assert res.pval == pytest.approx(max(p_lo, p_hi), abs=1e-10)
 
 
 def test_tost_decision_matches_90_percent_interval():
@@ -374,7 +374,7 @@ def test_q_test_and_fixed_effect_match_statsmodels():
     assert fe.estimate == pytest.approx(ref.mean_effect_fe, abs=1e-10)
     assert fe.se == pytest.approx(ref.sd_eff_w_fe, abs=1e-10)
     assert q.q == pytest.approx(ref.q, abs=1e-10)
-    assert q.p_value == pytest.approx(stats.chi2.sf(ref.q, 1), abs=1e-12)
+    assert q.pval == pytest.approx(stats.chi2.sf(ref.q, 1), abs=1e-12)
 
 
 def test_q_test_hand_computed():
@@ -382,7 +382,7 @@ def test_q_test_hand_computed():
     # Q = 1.5^2 / 1.25 = 1.8, p = P(chi2_1 > 1.8).
     res = q_test(2, 1, 0.5, 0.5)
     assert res.q == pytest.approx(1.8, rel=1e-12)
-    assert res.p_value == pytest.approx(stats.chi2.sf(1.8, 1), rel=1e-12)
+    assert res.pval == pytest.approx(stats.chi2.sf(1.8, 1), rel=1e-12)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -396,18 +396,18 @@ def test_study_pair_report_is_consistent_with_its_parts():
     rep = replication_report(ORIG_D, 10, 10, REP_D, 13, 13, sesoi=0.3, orig_df=27)
     assert rep.original.df == 27 and rep.replication.df == 24
     assert rep.original == d_confidence_interval(ORIG_D, 10, 10, df=27)
-    assert rep.replication_in_original_ci == (rep.original.low <= REP_D <= rep.original.high)
-    assert rep.original_in_replication_ci == (rep.replication.low <= ORIG_D <= rep.replication.high)
+    assert rep.replication_in_original_ci == (rep.original.ci_lb <= REP_D <= rep.original.ci_ub)
+    assert rep.original_in_replication_ci == (rep.replication.ci_lb <= ORIG_D <= rep.replication.ci_ub)
     se_o, se_r = d_standard_error(ORIG_D, 10, 10), d_standard_error(REP_D, 13, 13)
-    assert rep.prediction_interval == prediction_interval(ORIG_D, se_o, se_r)
+    assert (rep.pi_lb, rep.pi_ub) == prediction_interval(ORIG_D, se_o, se_r)
     assert rep.sceptical_c == pytest.approx(se_o ** 2 / se_r ** 2)
     # replication in the opposite direction: one-sided sceptical p is 1 - p2/2 > 0.5 by definition
-    assert rep.sceptical_p > 0.5
+    assert rep.sceptical_pval > 0.5
     assert rep.small_telescopes.rep_t < 0
     bf = replication_bf_t(ORIG_D / math.sqrt(0.2), (10, 10), REP_D / math.sqrt(2 / 13), (13, 13), df_orig=27)
     assert rep.replication_bf.log_bf_r0 == pytest.approx(bf.log_bf_r0, abs=1e-12)
     d = rep.to_dict()
-    assert d["tost"]["sesoi"] == 0.3 and isinstance(d["notes"], tuple)
+    assert d["tost"]["sesoi"] == 0.3 and d["notes"] == list(rep.notes)  # to_dict gives plain JSON-ready lists
 
 
 def test_default_sesoi_is_the_originals_d33():
@@ -430,8 +430,8 @@ def test_bad_sesoi_raises(sesoi):
 def test_report_direction_is_set_by_original_sign():
     a = replication_report(0.8, 20, 20, 0.5, 40, 40)
     b = replication_report(-0.8, 20, 20, -0.5, 40, 40)
-    assert a.small_telescopes.p_value == pytest.approx(b.small_telescopes.p_value, rel=1e-12)
-    assert a.sceptical_p == pytest.approx(b.sceptical_p, rel=1e-12)
+    assert a.small_telescopes.pval == pytest.approx(b.small_telescopes.pval, rel=1e-12)
+    assert a.sceptical_pval == pytest.approx(b.sceptical_pval, rel=1e-12)
     assert a.replication_bf.log_bf_r0 == pytest.approx(b.replication_bf.log_bf_r0, abs=1e-8)
 
 

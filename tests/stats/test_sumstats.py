@@ -33,7 +33,7 @@ def test_one_way_anova_matches_scipy_and_pingouin(raw_groups):
     res = sumstats.one_way_anova(**GROUPS)
     ref = stats.f_oneway(*raw_groups)
     assert res.f == pytest.approx(ref.statistic, rel=1e-10)
-    assert res.p == pytest.approx(ref.pvalue, rel=1e-8)
+    assert res.pval == pytest.approx(ref.pvalue, rel=1e-8)
     data = pd.DataFrame({"g": np.repeat(["a", "b", "c"], GROUPS["n"]), "y": np.concatenate(raw_groups)})
     aov = pg.anova(data=data, dv="y", between="g", detailed=True)
     assert res.ss_between == pytest.approx(aov["SS"].iloc[0], rel=1e-10)
@@ -48,7 +48,7 @@ def test_t_test_from_summary_matches_scipy(raw_groups, equal_var):
     res = sumstats.t_test_from_summary(7410, 2100, 10, 5301, 2350, 12, equal_var=equal_var)
     ref = stats.ttest_ind(a, b, equal_var=equal_var)
     assert res.t == pytest.approx(ref.statistic, rel=1e-10)
-    assert res.p == pytest.approx(ref.pvalue, rel=1e-8)
+    assert res.pval == pytest.approx(ref.pvalue, rel=1e-8)
     assert res.df == pytest.approx(ref.df, rel=1e-10)
 
 
@@ -62,7 +62,7 @@ def test_contrast_f_matches_statsmodels_f_test(raw_groups):
     ref = fit.f_test(np.array([coef]))
     res = sumstats.contrast_f(GROUPS["mean"], GROUPS["n"], coef, fit.mse_resid, fit.df_resid)
     assert res.f == pytest.approx(float(np.squeeze(ref.fvalue)), rel=1e-10)
-    assert res.p == pytest.approx(float(ref.pvalue), rel=1e-8)
+    assert res.pval == pytest.approx(float(ref.pvalue), rel=1e-8)
     assert res.df2 == 28
 
 

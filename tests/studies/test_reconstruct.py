@@ -15,15 +15,19 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
-from dprep.stats.audit import audit, read_group_summaries, read_reported_tests
+from dprep.data.tables import read_group_summaries, read_reported_tests
+from dprep.stats.audit import audit
 from dprep.cli import app
 from dprep.data.diaries import WEEKS_PER_YEAR, accumulated_practice, read_diaries
 from dprep.stats.groups import anova_oneway, planned_contrasts
+from dprep.data.studies import load_studies
 from dprep.studies.reconstruct import accumulated_by_age, reconstruct_study
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATED = ROOT / "data" / "processed" / "validated"
 SEED = 20190821
+STUDIES = load_studies(ROOT / "data" / "studies.yaml")
+CONTRASTS = dict(STUDIES["EKT1993_S1"].contrasts)
 MEANS = {
     "EKT1993_S1": {"best": 7410.0, "good": 5301.0, "music_teachers": 3420.0},
     "MM2019": {"best": 8224.0, "good": 9844.0},
@@ -42,7 +46,7 @@ def inputs():
 @pytest.fixture(scope="module")
 def recs(inputs):
     groups, tests, derived = inputs
-    return {s: reconstruct_study(s, groups, derived, seed=SEED, tests=tests) for s in MEANS}
+    return {s: reconstruct_study(s, groups, derived, seed=SEED, tests=tests, studies=STUDIES) for s in MEANS}
 
 
 def totals(rec) -> pd.DataFrame:
@@ -62,9 +66,9 @@ def test_group_sizes_and_means_exact(recs, study):
 
 
 def test_ekt_F_within_rounding(recs):
-    contrasts = planned_contrasts(totals(recs["EKT1993_S1"]), "accumulated_hours").set_index("contrast")
+    contrasts = planned_contrasts(totals(recs["EKT1993_S1"]), "accumulated_hours", CONTRASTS).set_index("contrast")
     f_best_good = contrasts.loc["best_vs_good", "t"] ** 2
-    f_top = contrasts.loc["best_and_good_vs_music_teachers", "t"] ** 2
+    f_top = contrasts.loc["top_two_vs_third", "t"] ** 2
     assert contrasts["df"].eq(27).all()
     assert 4.585 <= f_best_good <= 4.595
     assert 11.855 <= f_top <= 11.865
@@ -86,7 +90,7 @@ def test_mm_t_eta2_and_lower_root(recs):
 
 def test_upper_root_on_request(inputs):
     groups, tests, derived = inputs
-    rec = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, root="upper")
+    rec = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, studies=STUDIES, root="upper")
     out = totals(rec)
     assert out.loc[out["group"] == "less_accomplished", "accumulated_hours"].mean() == pytest.approx(14212.5, abs=0.5)
 
@@ -99,16 +103,16 @@ def test_summary_targeted_rows_match(recs, study):
 
 
 def test_ekt_restated_eta2_reported_as_not_matching(recs):
-    row = recs["EKT1993_S1"].summary.set_index("statistic").loc["η² (restated by Macnamara & Maitra, 2019)"]
+    row = recs["EKT1993_S1"].summary.set_index("statistic").loc["η² (restated)"]
     assert not row["targeted"] and not row["matches"]
 
 
 def test_same_seed_same_data_other_seed_differs(inputs, recs):
     groups, tests, derived = inputs
-    again = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests)
+    again = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, studies=STUDIES)
     pd.testing.assert_frame_equal(again.data.practice_history, recs["MM2019"].data.practice_history)
     pd.testing.assert_frame_equal(again.data.participants, recs["MM2019"].data.participants)
-    other = reconstruct_study("MM2019", groups, derived, seed=SEED + 1, tests=tests)
+    other = reconstruct_study("MM2019", groups, derived, seed=SEED + 1, tests=tests, studies=STUDIES)
     assert not np.allclose(other.data.practice_history["hours_per_week"].head(5),
                            recs["MM2019"].data.practice_history["hours_per_week"].head(5))
 
@@ -133,7 +137,7 @@ def test_synthetic_ranges_and_history_coverage(recs, study):
 
 def test_accumulated_by_age_is_monotone_and_ends_at_totals(recs):
     data = recs["EKT1993_S1"].data
-    paths = accumulated_by_age(data)
+    paths = accumulated_by_age(data, 18)
     assert paths["age_years"].min() <= 8 and paths["age_years"].max() == 18
     assert (paths.sort_values("age_years").groupby("participant_id")["accumulated_hours"].diff().dropna() >= 0).all()
     at18 = paths[paths["age_years"] == 18].set_index("participant_id")["accumulated_hours"]
@@ -143,7 +147,7 @@ def test_accumulated_by_age_is_monotone_and_ends_at_totals(recs):
 def test_unknown_study_rejected(inputs):
     groups, tests, derived = inputs
     with pytest.raises(ValueError, match="unknown study"):
-        reconstruct_study("EKT1993_S2", groups, derived, seed=1, tests=tests)
+        reconstruct_study("EKT1993_S2", groups, derived, seed=1, tests=tests, studies=STUDIES)
 
 
 def test_cli_writes_readable_folders(tmp_path, inputs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -107,11 +108,9 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figu
 #: Label carried by every figure of reconstructed data.
 RECONSTRUCTED_LABEL = "RECONSTRUCTED (synthetic) data — not the studies' data"
 
-_GROUP_COLOURS = {"best": STUDY_COLOUR, "good": FILLED_COLOUR, "music_teachers": POOLED_COLOUR,
-                  "less_accomplished": POOLED_COLOUR}
 
-
-def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: dict[str, str] | None = None) -> Figure:
+def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: Mapping[str, str] | None = None,
+                            colours: Mapping[str, Mapping[str, str]] | None = None) -> Figure:
     """Accumulated practice alone by age per group, as in Ericsson et al.'s (1993) figure.
 
     One panel per study: each participant's accumulated hours by age as a thin transparent
@@ -124,8 +123,11 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: dict[str, str] |
         ``study_id, participant_id, group, age_years, accumulated_hours`` (hours accumulated
         over the years of age start … age − 1), e.g. from
         :func:`dprep.studies.reconstruct.accumulated_by_age`.
-    titles : dict, optional
+    titles : mapping, optional
         study_id → panel title; default the study_id.
+    colours : mapping, optional
+        study_id → {group → colour} (a study's colours are declared in ``data/studies.yaml``);
+        groups without one are grey.
 
     Returns
     -------
@@ -137,7 +139,7 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: dict[str, str] |
     for ax, study_id in zip(axes, studies):
         t = trajectories[trajectories["study_id"] == study_id]
         for group, g in t.groupby("group", sort=False):
-            colour = _GROUP_COLOURS.get(str(group), "#555555")
+            colour = ((colours or {}).get(study_id) or {}).get(str(group), "#555555")
             for _, person in g.groupby("participant_id", sort=False):
                 ax.plot(person["age_years"], person["accumulated_hours"], color=colour, lw=0.8, alpha=0.25)
             mean = g.groupby("age_years")["accumulated_hours"].mean()
@@ -158,3 +160,46 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: dict[str, str] |
              va="top", color="#444444")
     fig.tight_layout()
     return fig
+
+
+def replication_plot(rows: Sequence[Mapping], titles: Mapping[str, str]) -> tuple[Figure, str]:
+    """Original and replication Cohen's d with their CIs and the replication's prediction interval.
+
+    Parameters
+    ----------
+    rows : sequence of mapping
+        One per contrast, with ``contrast, replication_source, orig_d, orig_ci_lb, orig_ci_ub, rep_d,
+        rep_ci_lb, rep_ci_ub, pi_lb, pi_ub, rep_in_pi`` (the ``replication.csv`` of the pipeline).
+    titles : mapping
+        ``{"original": ..., "replication": ...}``: how the two studies are named on the axis.
+
+    Returns
+    -------
+    (Figure, str)
+        The figure (one panel per contrast) and its alt text.
+    """
+    fig = Figure(figsize=(7.5, 2.3 * len(rows)))
+    axes = np.atleast_1d(fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0])
+    level = "95%"
+    alt = [f"Original and replication Cohen's d with {level} confidence intervals, and the {level} prediction "
+           "interval for the replication given the original (Patil et al. 2016), one panel per contrast."]
+    for ax, row in zip(axes, rows):
+        items = [(titles["original"], row["orig_d"], row["orig_ci_lb"], row["orig_ci_ub"], STUDY_COLOUR),
+                 (f"{titles['replication']} ({row['replication_source']})", row["rep_d"], row["rep_ci_lb"],
+                  row["rep_ci_ub"], FILLED_COLOUR)]
+        for y, (label, d, lo, hi, colour) in enumerate(items[::-1]):
+            ax.errorbar(d, y, xerr=[[d - lo], [hi - d]], fmt="o", color=colour, capsize=4, ms=7)
+        ax.plot([row["pi_lb"], row["pi_ub"]], [-0.35, -0.35], color="0.35", lw=6, alpha=0.5, solid_capstyle="butt")
+        ax.set_yticks([-0.35, 0, 1], ["prediction interval\nfor the replication", items[1][0], items[0][0]])
+        ax.axvline(0, color="0.6", lw=1)
+        ax.set_title(row["contrast"], fontsize=FONT_SIZE + 1)
+        ax.set_ylim(-0.8, 1.5)
+        alt.append(
+            f"{row['contrast']}: original d = {row['orig_d']:.2f} ({level} CI {row['orig_ci_lb']:.2f} to "
+            f"{row['orig_ci_ub']:.2f}); replication d = {row['rep_d']:.2f} ({row['rep_ci_lb']:.2f} to "
+            f"{row['rep_ci_ub']:.2f}, {row['replication_source']}); prediction interval "
+            f"{row['pi_lb']:.2f} to {row['pi_ub']:.2f}, which "
+            f"{'contains' if row['rep_in_pi'] else 'does not contain'} the replication estimate.")
+    axes[-1].set_xlabel("Cohen's d (positive = more practice in the more accomplished group)")
+    fig.tight_layout()
+    return fig, " ".join(alt)

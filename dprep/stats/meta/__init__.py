@@ -15,6 +15,10 @@ The structure follows metafor (Viechtbauer, 2010) so that a metafor user can rea
   diagnostics, cumulative meta-analysis, Baujat coordinates, GOSH subsets and permutation tests;
 * :func:`sensitivity` — all of the publication-bias and influence analyses of one model at once;
 * :func:`subgroup_analysis` — per-subgroup pooled estimates and the QM test of the grouping moderator;
+* :func:`rma_mv` — the multilevel (nested random-effects) model, REML or ML, with σ² and I² per level
+  (``rma.mv(yi, vi, random = ~ 1 | outer/inner)``), and :func:`profile_ci` — profile-likelihood CIs of σ²;
+* :func:`robust` — cluster-robust inference for either model: CR1 (metafor's ``robust``) or CR2 with
+  Satterthwaite df and the HTZ test of the moderators (clubSandwich);
 * :func:`z_to_r` and :func:`correlation_summary` — back-transformation of Fisher's z to the correlation scale.
 
 All variances are on the analysis scale (e.g. Fisher z², log risk ratio²).
@@ -41,6 +45,10 @@ References
    adjusting for publication bias in meta-analysis. Biometrics, 56(2), 455-463.
 .. [10] Raudenbush, S. W. (2009). Analyzing effect sizes: Random-effects models. In H. Cooper, L. V. Hedges,
    & J. C. Valentine (Eds.), The handbook of research synthesis and meta-analysis (2nd ed., pp. 295-315).
+.. [11] Konstantopoulos, S. (2011). Fixed effects and variance components estimation in three-level
+   meta-analysis. Research Synthesis Methods, 2(1), 61-76.
+.. [12] Pustejovsky, J. E., & Tipton, E. (2018). Small-sample methods for cluster-robust variance estimation
+   and hypothesis testing in fixed effects models. Journal of Business & Economic Statistics, 36(4), 672-683.
 """
 
 from dprep.stats.meta._common import FIXED, METHODS, TESTS
@@ -48,21 +56,23 @@ from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
 from dprep.stats.meta.escalc import MEASURES, EffectSizes, escalc, escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
 from dprep.stats.meta.influence import GoshResult, InfluenceResult, baujat, cumul, gosh, influence, leave1out
+from dprep.stats.meta.multilevel import MV_METHODS, MV_TESTS, MVResult, ProfileCI, profile_ci, rma_mv
 from dprep.stats.meta.permutation import PermutationResult, permutest
 from dprep.stats.meta.petpeese import PetPeeseResult, petpeese
 from dprep.stats.meta.predict import Prediction, predict
 from dprep.stats.meta.rma import Method, RMAResult, Test, rma
+from dprep.stats.meta.robust import ADJUSTMENTS, RobustResult, robust
 from dprep.stats.meta.selection import SelectionModelResult, selmodel
 from dprep.stats.meta.sensitivity import SensitivityResult, sensitivity
 from dprep.stats.meta.smallstudy import EggerResult, TrimFillResult, regtest, trimfill
 from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
-    "FIXED", "MEASURES", "METHODS", "TESTS", "Method", "Test",
+    "ADJUSTMENTS", "FIXED", "MEASURES", "METHODS", "MV_METHODS", "MV_TESTS", "TESTS", "Method", "Test",
     "CorrelationSummary", "EffectSizes", "EggerResult", "GoshResult", "HeterogeneityCI", "InfluenceResult",
-    "PermutationResult", "PetPeeseResult", "Prediction", "RMAResult", "SelectionModelResult", "SensitivityResult",
-    "SubgroupResult", "TrimFillResult",
+    "MVResult", "PermutationResult", "PetPeeseResult", "Prediction", "ProfileCI", "RMAResult", "RobustResult",
+    "SelectionModelResult", "SensitivityResult", "SubgroupResult", "TrimFillResult",
     "baujat", "confint", "correlation_summary", "cumul", "escalc", "escalc_zcor", "gosh", "influence", "leave1out",
-    "permutest", "petpeese", "predict", "regtest", "rma", "selmodel", "sensitivity", "subgroup_analysis", "trimfill",
-    "z_to_r",
+    "permutest", "petpeese", "predict", "profile_ci", "regtest", "rma", "rma_mv", "robust", "selmodel",
+    "sensitivity", "subgroup_analysis", "trimfill", "z_to_r",
 ]

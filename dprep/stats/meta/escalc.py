@@ -330,6 +330,11 @@ def z_to_r(z: ArrayLike) -> np.ndarray:
     ndarray
         Correlations, same shape as ``z``.
 
+    Raises
+    ------
+    ValueError
+        If ``z`` is not numeric.
+
     References
     ----------
     metafor ``transf.ztor`` (Viechtbauer, 2010).

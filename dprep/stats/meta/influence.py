@@ -267,7 +267,12 @@ def baujat(result: RMAResult, labels: Sequence[str] | None = None) -> pd.DataFra
     Returns
     -------
     pandas.DataFrame
-        Columns ``study, x, y``.
+        Columns ``study, x, y`` (y is NaN for a study without which the model cannot be fitted).
+
+    Raises
+    ------
+    ArgumentError (a ValueError)
+        If k < 2 or ``labels`` has the wrong length.
 
     References
     ----------

@@ -11,6 +11,7 @@ from numpy.typing import ArrayLike
 from dprep.core import args
 from dprep.core.results import Result, result
 from dprep.stats.meta._common import _critical
+from dprep.stats.meta.multilevel import MVResult
 from dprep.stats.meta.rma import RMAResult
 
 
@@ -48,16 +49,18 @@ class Prediction(Result):
                 + self.to_frame().to_string(index=False, float_format=lambda x: f"{x:.4f}"))
 
 
-def predict(result: RMAResult, newmods: ArrayLike | None = None, *, level: float | None = None) -> Prediction:
+def predict(result: RMAResult | MVResult, newmods: ArrayLike | None = None, *,
+            level: float | None = None) -> Prediction:
     r"""Predicted (pooled) value with its confidence interval and prediction interval.
 
     :math:`\hat\mu = x_0'\hat\beta`, :math:`SE = \sqrt{x_0' V_{\hat\beta} x_0}`; the prediction interval is
     :math:`\hat\mu \pm c \sqrt{SE^2 + \hat\tau^2}` with :math:`c` the normal quantile (``test="z"``) or the
-    t quantile on k - p df (``test="knha"``), as metafor 3.8's ``predict.rma``.
+    t quantile on k - p df (``test="knha"`` or ``"t"``), as metafor 3.8's ``predict.rma``. For a multilevel
+    model τ² is the sum of the variance components, :math:`\sum_l \hat\sigma^2_l` (``predict.rma.mv``).
 
     Parameters
     ----------
-    result : RMAResult
+    result : RMAResult or MVResult
         A fitted model.
     newmods : array_like, shape (n, m) or (m,), optional
         Moderator values, without the intercept, in the columns of the model matrix (dummy columns for
@@ -96,6 +99,7 @@ def predict(result: RMAResult, newmods: ArrayLike | None = None, *, level: float
     pred = X0 @ result.beta
     se = np.sqrt(np.einsum("ij,jk,ik->i", X0, result.vb, X0))
     crit = _critical(result.test, level, result.k - result.p)
-    pi_se = np.sqrt(se**2 + result.tau2)
+    tau2 = float(np.sum(result.sigma2)) if isinstance(result, MVResult) else result.tau2
+    pi_se = np.sqrt(se**2 + tau2)
     return Prediction(estimate=pred, se=se, ci_lb=pred - crit * se, ci_ub=pred + crit * se,
                       pi_lb=pred - crit * pi_se, pi_ub=pred + crit * pi_se, level=level)

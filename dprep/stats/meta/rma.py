@@ -13,8 +13,8 @@ from scipy import stats
 
 from dprep.core import args, fmt
 from dprep.core.results import Result, internal, result
-from dprep.stats.meta._common import (FIXED, METHODS, TESTS, _critical, _design, _negligible, _readonly,
-                                       _residual_maker)
+from dprep.stats.meta._common import (FIXED, METHODS, TESTS, _Coefficients, _critical, _design, _negligible,
+                                       _omnibus, _readonly, _residual_maker)
 from dprep.stats.meta.tau2 import _estimate_tau2
 
 Method = Literal["FE", "DL", "REML", "PM", "ML", "HE"]
@@ -22,7 +22,7 @@ Test = Literal["z", "knha"]
 
 
 @result(eq=False)
-class RMAResult(Result):
+class RMAResult(_Coefficients, Result):
     """A fitted random/mixed-effects model, the counterpart of metafor's ``rma.uni`` object.
 
     Arrays are read-only, shape (p,) for coefficients. ``stat`` holds z values (``test="z"``) or t
@@ -61,34 +61,9 @@ class RMAResult(Result):
     maxiter: int = internal(default=10_000)
 
     @property
-    def k(self) -> int:
-        """Number of studies."""
-        return int(self.yi.size)
-
-    @property
-    def p(self) -> int:
-        """Number of model coefficients (including the intercept)."""
-        return int(self.X.shape[1])
-
-    @property
     def ddf(self) -> int | None:
         """Degrees of freedom of the t tests (k - p) under Knapp–Hartung, else ``None``."""
         return self.k - self.p if self.test == "knha" else None
-
-    @property
-    def int_only(self) -> bool:
-        """True for an intercept-only (random-effects) model."""
-        return self.coef_names == ("intrcpt",)
-
-    @property
-    def estimate(self) -> float:
-        """Pooled estimate μ̂ (intercept-only models; raises ValueError for a meta-regression)."""
-        if not self.int_only:
-            raise ValueError(
-                "The 'estimate' attribute of RMAResult exists for intercept-only models only. "
-                f"Got a model with coefficients {self.coef_names} instead; use 'beta' or to_frame()."
-            )
-        return float(self.beta[0])
 
     @functools.cached_property
     def r2(self) -> float | None:
@@ -116,26 +91,6 @@ class RMAResult(Result):
         """τ, the between-study standard deviation (analysis units)."""
         return float(np.sqrt(self.tau2))
 
-    def to_frame(self) -> pd.DataFrame:
-        """Coefficient table: one row per coefficient.
-
-        Returns
-        -------
-        pandas.DataFrame
-            Columns ``name, estimate, se, stat, pval, ci_lb, ci_ub``; ``stat`` is z, or t with ``ddf`` df.
-        """
-        return pd.DataFrame(
-            {
-                "name": list(self.coef_names),
-                "estimate": self.beta,
-                "se": self.se,
-                "stat": self.stat,
-                "pval": self.pval,
-                "ci_lb": self.ci_lb,
-                "ci_ub": self.ci_ub,
-            }
-        )
-
     def to_dict(self) -> dict[str, Any]:
         """Plain-Python summary (no input data): coefficients, heterogeneity and moderator test."""
         out: dict[str, Any] = {
@@ -154,20 +109,13 @@ class RMAResult(Result):
             "ddf": self.ddf,
         }
         if self.int_only:
-            out.update(estimate=self.estimate, se=float(self.se[0]), stat=float(self.stat[0]),
-                       pval=float(self.pval[0]), ci_lb=float(self.ci_lb[0]), ci_ub=float(self.ci_ub[0]))
+            out.update(self._pooled())
         else:
             out.update(qm=self.qm, qm_df=list(self.qm_df), qm_p=self.qm_p, r2=self.r2)
         return out
 
     def _headline(self) -> dict[str, Any]:
-        head: dict[str, Any] = {"k": self.k, "method": self.method, "test": self.test}
-        if self.int_only:
-            head.update(estimate=self.estimate, se=float(self.se[0]), ci_lb=float(self.ci_lb[0]),
-                        ci_ub=float(self.ci_ub[0]), pval=float(self.pval[0]))
-        else:
-            head.update(coefficients=len(self.coef_names), qm_p=self.qm_p)
-        return {**head, "tau2": self.tau2}
+        return {"k": self.k, "method": self.method, "test": self.test, **self._fit_headline(), "tau2": self.tau2}
 
     def summary(self) -> str:
         """metafor's printout of an ``rma.uni`` fit: model, heterogeneity, the tests and the coefficients."""
@@ -195,23 +143,20 @@ class RMAResult(Result):
             else:
                 lines += ["", "Test of Moderators:",
                           f"QM(df = {self.qm_df[0]}) = {self.qm:.4f}, {fmt.pval(self.qm_p, 4, prefix=True)}"]
-        table = self.to_frame().rename(columns={"stat": "tval" if self.test == "knha" else "zval"})
-        table["pval"] = [fmt.pval(p, 4) for p in table["pval"]]
-        lines += ["", f"Model Results ({test}; {round(100 * self.level, 6):g}% CI):", "",
-                  table.to_string(index=False, float_format=lambda x: f"{x:.4f}")]
+        lines += self._model_results("tval" if self.test == "knha" else "zval", test)
         return "\n".join(lines)
 
 
-def _columns(data: Any, yi: Any, vi: Any, mods: Any) -> tuple[Any, Any, Any]:
-    """The arrays named by ``yi``, ``vi`` and ``mods`` in ``data`` (arrays pass through)."""
+def _columns(data: Any, yi: Any, vi: Any, mods: Any, func: str = "rma") -> tuple[Any, Any, Any]:
+    """The arrays named by ``yi``, ``vi`` and ``mods`` in ``data`` (arrays pass through); errors name ``func``."""
     if not isinstance(data, pd.DataFrame):
-        args.fail("data", "rma", "be a pandas DataFrame", type(data).__name__, raw=True)
+        args.fail("data", func, "be a pandas DataFrame", type(data).__name__, raw=True)
 
     def column(name: Any, param: str) -> Any:
         if not isinstance(name, str):
             return name
         if name not in data.columns:
-            args.fail(param, "rma", f"name a column of 'data' ({', '.join(map(str, data.columns))})", name)
+            args.fail(param, func, f"name a column of 'data' ({', '.join(map(str, data.columns))})", name)
         return data[name]
 
     if isinstance(mods, (list, tuple)) and all(isinstance(m, str) for m in mods):
@@ -367,18 +312,7 @@ def rma(
         crit = _critical(test, level, ddf)
 
     # omnibus test of the moderators (all coefficients but the intercept)
-    btt = np.arange(1, p) if intercept and p > 1 else np.arange(p)
-    m = btt.size
-    try:
-        qm = float(beta[btt] @ np.linalg.solve(vb[np.ix_(btt, btt)], beta[btt]))
-    except np.linalg.LinAlgError:  # se = 0 (s² = 0 under Knapp–Hartung): no test, as metafor's NA
-        qm = float("nan")
-    if test == "knha":
-        qm, qm_df = qm / m, (m, ddf)
-        qm_p = float(stats.f.sf(qm, m, ddf))
-    else:
-        qm_df = (m,)
-        qm_p = float(stats.chi2.sf(qm, m))
+    qm, qm_df, qm_p = _omnibus(beta, vb, intercept, test == "knha", ddf)
 
     # heterogeneity: Q with fixed-effect weights, I² and H² from the typical sampling variance
     if k > p:

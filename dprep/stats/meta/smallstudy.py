@@ -85,6 +85,11 @@ def regtest(result: RMAResult, *, predictor: Predictor = "sei") -> EggerResult:
     is 0/0 (metafor reports t = Inf, p < .0001, "significant asymmetry"). ``stat`` and ``pval`` are then
     NaN and ``note`` says why.
 
+    Raises
+    ------
+    ArgumentError
+        If the refit with the standard error as moderator is not estimable (e.g. k ≤ p + 1).
+
     References
     ----------
     Egger et al. (1997); Sterne, J. A. C., & Egger, M. (2005). Regression methods to detect publication

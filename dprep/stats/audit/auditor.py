@@ -1,493 +1,29 @@
-"""Consistency audit of reported test results, in the spirit of statcheck.
-
-For every reported test the p-value is recomputed from the statistic and its degrees of freedom,
-allowing for the rounding of the statistic as written (± half a unit in its last digit) and of
-the reported p, and compared with an exact p or with an inequality (``"<.05"``). Reported effect
-sizes are recomputed where possible (Cohen's d from t under two common formulas; η² from F; the
-rank-based η²_H and ε²_R from a Kruskal–Wallis χ²; the CI of η² under the usual noncentral-F
-conventions). With group summaries (sizes and means per group) the audit also derives the
-quantities the reported numbers imply — the MSE behind a contrast F, the pooled SD behind a t,
-a missing group mean behind an η² — and cross-checks rows against one another (contrasts of one
-ANOVA must share one MSE; a restated η² must follow from the F it restates).
-
-Verdicts per row: ``consistent``, ``inconsistent``, ``decision_error`` (inconsistent, and the
-recomputed p falls on the other side of α than the reported p), or ``not_checkable`` (with the
-reason). The rules for p follow statcheck (Nuijten et al., 2016; ``error_test`` and
-``decision_error_test`` of the R package, with ``pEqualAlphaSig = TRUE``).
-"""
+"""The audit of a table of reported tests: per-row checks and the cross-checks between rows."""
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from dprep.stats.effects import (
-    cohens_d_from_t,
-    cohens_d_from_t_df,
-    epsilon2_from_f,
-    epsilon2_kruskal,
-    eta2_ci,
-    eta2_from_f,
-    eta2_kruskal,
-    f_from_eta2,
-    omega2_from_f,
-)
-from dprep.stats.sumstats import (
-    DerivedValue,
-    ReportedNumber,
-    implied_missing_mean,
-    mse_from_contrast_f,
-    parse_reported,
-    pooled_sd_from_t,
-    propagate_rounding,
-)
+from dprep.core import args, fmt
+from dprep.core.results import Result, result
+from dprep.stats.audit.pvalues import STATISTICS, Check, check_p, recompute_p
+from dprep.stats.audit.tables import validate_group_summaries, validate_reported_tests
+from dprep.stats.effects import (cohens_d_from_t, cohens_d_from_t_df, epsilon2_from_f, epsilon2_kruskal, eta2_ci,
+                                 eta2_from_f, eta2_kruskal, f_from_eta2, omega2_from_f)
+from dprep.stats.sumstats import (DerivedValue, ReportedNumber, implied_missing_mean, mse_from_contrast_f,
+                                  parse_reported, pooled_sd_from_t, propagate_rounding)
 
-__all__ = [
-    "GROUP_COLUMNS",
-    "TEST_COLUMNS",
-    "AuditInputError",
-    "AuditResult",
-    "Check",
-    "ReportedP",
-    "audit",
-    "check_p",
-    "parse_p",
-    "read_group_summaries",
-    "read_reported_tests",
-    "recompute_p",
-    "validate_group_summaries",
-    "validate_reported_tests",
-]
 
-TEST_COLUMNS = (
-    "study_id", "test_id", "description", "comparison", "statistic", "value", "df1", "df2",
-    "p_reported", "effect_size", "effect_value", "es_ci_low", "es_ci_high", "source", "locator",
-    "tier", "quote",
-)
-GROUP_COLUMNS = ("study_id", "group", "n", "measure", "mean")
-STATISTICS = {"f": "F", "t": "t", "chi2": "chi2", "r": "r", "z": "z"}
 _NUMBER_WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8}
-_P_PATTERN = re.compile(r"^\s*(?:p\s*)?(<=|>=|=|<|>|≤|≥)?\s*([0-9]*\.?[0-9]+(?:[eE]-?\d+)?)\s*$", re.IGNORECASE)
 _CI_CONVENTIONS = ((0.95, "N"), (0.90, "N"), (0.95, "df_error"), (0.90, "df_error"))
 
 
-class AuditInputError(ValueError):
-    """A reported-tests or group-summaries table that cannot be audited (names file, row, column)."""
-
-
-# -------------------------------------------------------------------------------- parsing
-@dataclass(frozen=True)
-class ReportedP:
-    """A reported p-value: ``comparison`` ('=', '<' or '>'), ``value`` and decimals as written."""
-
-    text: str
-    comparison: str
-    value: float
-    decimals: int
-
-    def to_dict(self) -> dict:
-        """Plain-dict view (JSON-ready)."""
-        return asdict(self)
-
-
-def parse_p(text: str) -> ReportedP:
-    """Parse a reported p such as ``"0.364"``, ``"<.05"``, ``"p < 0.001"`` or ``"= .03"``.
-
-    Parameters
-    ----------
-    text : str
-        The p-value as reported.
-
-    Returns
-    -------
-    ReportedP
-
-    Raises
-    ------
-    ValueError
-        If ``text`` is not an (in)equality with a number in [0, 1].
-
-    References
-    ----------
-    Nuijten, M. B., et al. (2016). *Behavior Research Methods*, 48(4), 1205–1226.
-    """
-    match = _P_PATTERN.match(str(text))
-    if match is None:
-        raise ValueError(
-            f"The 'text' parameter of parse_p must be a p-value such as '0.364' or '<.05'. Got {text!r} instead."
-        )
-    sign, number = match.groups()
-    value = float(number)
-    if not 0 <= value <= 1:
-        raise ValueError(f"The 'text' parameter of parse_p must hold a p in [0, 1]. Got {text!r} instead.")
-    comparison = {"<=": "<", "≤": "<", ">=": ">", "≥": ">", None: "="}.get(sign, sign)
-    decimals = len(number.split(".")[1]) if "." in number and "e" not in number.lower() else 0
-    return ReportedP(str(text).strip(), comparison, value, decimals)
-
-
-def recompute_p(statistic: str, value: float, df1: float | None = None, df2: float | None = None) -> float:
-    """p-value of a test statistic: t and z two-tailed, F and χ² upper tail, r via t with df.
-
-    Parameters
-    ----------
-    statistic : {"t", "F", "chi2", "r", "z"}
-        Kind of statistic.
-    value : float
-        Its value.
-    df1, df2 : float, optional
-        Degrees of freedom: F uses (df1, df2); χ² uses df1; t and r use df2 if given, else df1
-        (for r, df = n − 2 and t = r·√(df / (1 − r²))).
-
-    Returns
-    -------
-    float
-        The p-value.
-
-    Raises
-    ------
-    ValueError
-        For an unknown statistic, missing df, or an impossible value.
-
-    References
-    ----------
-    statcheck ``compute_p`` (Nuijten et al., 2016); the r → t identity is in any text, e.g.
-    Cohen, Cohen, West & Aiken (2003), *Applied multiple regression/correlation analysis*, ch. 2.
-    """
-    kind = STATISTICS.get(str(statistic).lower())
-    if kind is None:
-        raise ValueError(
-            f"The 'statistic' parameter of recompute_p must be one of t, F, chi2, r, z. Got {statistic!r} instead."
-        )
-    value = float(value)
-    df_t = df2 if df2 is not None else df1
-    if kind in ("t", "r") and df_t is None or kind == "F" and (df1 is None or df2 is None) or kind == "chi2" and df1 is None:
-        raise ValueError(f"The 'df1'/'df2' parameters of recompute_p are required for {kind}. Got {df1!r}, {df2!r} instead.")
-    if kind == "t":
-        return float(2 * stats.t.sf(abs(value), df_t))
-    if kind == "z":
-        return float(2 * stats.norm.sf(abs(value)))
-    if kind == "F":
-        if value < 0:
-            raise ValueError(f"The 'value' parameter of recompute_p must be ≥ 0 for F. Got {value!r} instead.")
-        return float(stats.f.sf(value, df1, df2))
-    if kind == "chi2":
-        if value < 0:
-            raise ValueError(f"The 'value' parameter of recompute_p must be ≥ 0 for chi2. Got {value!r} instead.")
-        return float(stats.chi2.sf(value, df1))
-    if not -1 < value < 1:
-        if abs(value) == 1:
-            return 0.0
-        raise ValueError(f"The 'value' parameter of recompute_p must be in [-1, 1] for r. Got {value!r} instead.")
-    return float(2 * stats.t.sf(abs(value) * math.sqrt(df_t / (1 - value * value)), df_t))
-
-
-# --------------------------------------------------------------------------------- checks
-@dataclass(frozen=True)
-class Check:
-    """One check on one row: ``outcome`` in consistent / inconsistent / decision_error /
-    not_checkable / info, a plain-English ``explanation`` and numeric ``detail``."""
-
-    name: str
-    outcome: str
-    explanation: str
-    detail: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        """Plain-dict view (JSON-ready)."""
-        return asdict(self)
-
-
-def _fmt(x: float, digits: int = 3) -> str:
-    if x is None or not np.isfinite(x):
-        return "NA"
-    if x != 0 and abs(x) < 10 ** (-digits):
-        return f"{x:.2g}"
-    if abs(x) >= 1000:
-        return f"{x:,.0f}"
-    return f"{x:.{digits}f}"
-
-
-def _p_text(rep: ReportedP) -> str:
-    return re.sub(r"^\s*p?\s*(<=|>=|=|<|>|≤|≥)?\s*", "", rep.text)
-
-
-def _statistic_text(kind: str, value: str, df1: float | None, df2: float | None) -> str:
-    if kind == "F":
-        return f"F({df1:g}, {df2:g}) = {value}"
-    if kind == "chi2":
-        return f"χ²({df1:g}) = {value}"
-    if kind == "z":
-        return f"z = {value}"
-    df = df2 if df2 is not None else df1
-    return f"{kind}({df:g}) = {value}"
-
-
-def check_p(
-    statistic: str,
-    value: str | float,
-    df1: float | None,
-    df2: float | None,
-    p_reported: str,
-    alpha: float = 0.05,
-    rounding: bool = True,
-) -> Check:
-    """Compare a reported p with the p recomputed from the statistic (statcheck rules).
-
-    The recomputed p is bracketed by the p-values at the ends of the rounding interval of the
-    statistic (``rounding=True``). An exact reported p with d decimals is consistent if it is
-    within half a unit of its last digit of that bracket; ``p < x`` is consistent unless even
-    the smallest recomputed p exceeds x; ``p > x`` unless even the largest is below x. An
-    inconsistent result is a decision error if the recomputed p (at the reported statistic)
-    and the reported p fall on different sides of α (p = α counts as significant).
-
-    Parameters
-    ----------
-    statistic : {"t", "F", "chi2", "r", "z"}
-        Kind of statistic.
-    value : str or float
-        The statistic as reported (a string keeps its decimals).
-    df1, df2 : float or None
-        Degrees of freedom (see :func:`recompute_p`).
-    p_reported : str
-        The reported p (``"0.364"``, ``"<.05"``).
-    alpha : float, default 0.05
-        Significance threshold for decision errors.
-    rounding : bool, default True
-        Allow for the rounding of the statistic; if False it is taken as exact.
-
-    Returns
-    -------
-    Check
-        ``detail`` holds ``p``, ``p_lb``, ``p_ub``.
-
-    Raises
-    ------
-    ValueError
-        On an unparseable statistic or p.
-
-    References
-    ----------
-    Nuijten, M. B., Hartgerink, C. H. J., van Assen, M. A. L. M., Epskamp, S., & Wicherts,
-    J. M. (2016). The prevalence of statistical reporting errors in psychology (1985–2013).
-    *Behavior Research Methods*, 48(4), 1205–1226; R package statcheck, ``error_test.R`` and
-    ``decision_error_test.R``.
-    """
-    if not 0 < alpha < 1:
-        raise ValueError(f"The 'alpha' parameter of check_p must be in (0, 1). Got {alpha!r} instead.")
-    kind = STATISTICS.get(str(statistic).lower())
-    stat = parse_reported(value, "value", exact=not rounding)
-    rep = parse_p(p_reported)
-    p = recompute_p(kind, stat.value, df1, df2)
-    if kind in ("F", "chi2"):
-        ends = [max(stat.lb, 0.0), stat.ub]
-    elif kind == "r":
-        ends = [max(min(x, 0.999999999999), -0.999999999999) for x in (stat.lb, stat.ub)]
-    else:
-        ends = [stat.lb, stat.ub]
-    ps = [recompute_p(kind, x, df1, df2) for x in ends]
-    # the p at |statistic| nearest 0 is largest; an interval straddling 0 reaches p = 1
-    p_lb, p_ub = min(ps), (1.0 if kind in ("t", "z", "r") and stat.lb < 0 < stat.ub else max(ps))
-    detail = {"p": p, "p_lb": p_lb, "p_ub": p_ub}
-    text = _statistic_text(kind, str(value), df1, df2)
-    bracket = f"{p_lb:.3g} and {p_ub:.3g}"
-    tail = "two-tailed " if kind in ("t", "z", "r") else ""
-    if rep.value <= 0:
-        return Check("p", "inconsistent", f"{text}: a p of 0 cannot be reported exactly (recomputed {tail}p = {_fmt(p, 4)}).", detail)
-    if rep.comparison == "=":
-        half = 0.5 * 10.0 ** (-rep.decimals)
-        error = rep.value - half > p_ub or rep.value + half < p_lb
-        shown = f"p = {_p_text(rep)}"
-    elif rep.comparison == "<":
-        error = rep.value < p_lb
-        shown = f"p < {_p_text(rep)}"
-    else:
-        error = rep.value > p_ub
-        shown = f"p > {_p_text(rep)}"
-    range_text = f"the {tail}p recomputed from {text} is {p:.3g}" + (
-        f" (between {bracket} given the rounding of the statistic)" if rounding else ""
-    )
-    if not error:
-        return Check("p", "consistent", f"Reported {shown} agrees: {range_text}.", detail)
-    reported_sig = rep.value <= alpha if rep.comparison in ("=", "<") else False
-    if rep.comparison == "=":
-        decision = (rep.value <= alpha and p > alpha) or (rep.value > alpha and p <= alpha)
-    elif rep.comparison == "<":
-        decision = rep.value <= alpha and p > alpha
-    else:
-        decision = rep.value >= alpha and p <= alpha
-    if decision:
-        side = "significant" if reported_sig else "not significant"
-        return Check(
-            "p",
-            "decision_error",
-            f"Reported {shown} does not agree and changes the conclusion at α = {alpha:g}: {range_text}, "
-            f"so the result is {'not ' if reported_sig else ''}significant although reported as {side}.",
-            detail,
-        )
-    return Check("p", "inconsistent", f"Reported {shown} does not agree: {range_text}.", detail)
-
-
-# ------------------------------------------------------------------------------ reading
-def _number_or_error(frame: pd.DataFrame, source: str, col: str, i: int, allow_empty: bool = True) -> None:
-    text = str(frame.at[i, col]).strip()
-    if text == "" and allow_empty:
-        return
-    try:
-        parse_reported(text, col)
-    except ValueError:
-        tid = frame.at[i, "test_id"] if "test_id" in frame.columns else frame.at[i, "group"]
-        raise AuditInputError(
-            f"{source}: row {i + 1} (file line {i + 2}; '{tid}'), column '{col}': "
-            f"{'a number is required' if text == '' else repr(text) + ' is not a number'}."
-        ) from None
-
-
-def validate_reported_tests(frame: pd.DataFrame, source: str = "reported tests") -> pd.DataFrame:
-    """Check a reported-tests table and return it as strings (empty cells as ``""``).
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Table in the layout of ``reported_tests.csv`` (:data:`TEST_COLUMNS`).
-    source : str, default "reported tests"
-        Name of the table (file path) used in error messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Copy with every cell a stripped string.
-
-    Raises
-    ------
-    AuditInputError
-        If a required column is missing, a statistic is unknown, or a number is not numeric
-        (the message names the file, row and column).
-
-    References
-    ----------
-    Layout: ``/work/shared/evidence/reported_tests.csv`` of this project.
-    """
-    missing = [c for c in TEST_COLUMNS if c not in frame.columns]
-    if missing:
-        raise AuditInputError(f"{source}: missing required column(s) {', '.join(repr(c) for c in missing)}.")
-    out = frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda s: s.str.strip())
-    out = out.reset_index(drop=True)
-    if out["test_id"].duplicated().any():
-        dup = out.loc[out["test_id"].duplicated(), "test_id"].iloc[0]
-        raise AuditInputError(f"{source}: column 'test_id': duplicated test_id {dup!r}.")
-    for i in range(len(out)):
-        stat = out.at[i, "statistic"]
-        if stat and stat.lower() not in STATISTICS:
-            raise AuditInputError(
-                f"{source}: row {i + 1} (file line {i + 2}; '{out.at[i, 'test_id']}'), column 'statistic': "
-                f"{stat!r} is not one of t, F, chi2, r, z (or empty)."
-            )
-        _number_or_error(out, source, "value", i, allow_empty=not stat)
-        for col in ("df1", "df2", "effect_value", "es_ci_low", "es_ci_high"):
-            _number_or_error(out, source, col, i)
-        if out.at[i, "p_reported"]:
-            try:
-                parse_p(out.at[i, "p_reported"])
-            except ValueError:
-                raise AuditInputError(
-                    f"{source}: row {i + 1} (file line {i + 2}; '{out.at[i, 'test_id']}'), column 'p_reported': "
-                    f"{out.at[i, 'p_reported']!r} is not a p-value such as '0.364' or '<.05'."
-                ) from None
-    return out
-
-
-def read_reported_tests(path: str | Path) -> pd.DataFrame:
-    """Read and validate a reported-tests CSV, keeping every value as written (strings).
-
-    Parameters
-    ----------
-    path : path-like
-        CSV in the layout of :data:`TEST_COLUMNS`.
-
-    Returns
-    -------
-    pandas.DataFrame
-
-    Raises
-    ------
-    AuditInputError
-        See :func:`validate_reported_tests`.
-
-    References
-    ----------
-    Layout: ``/work/shared/evidence/reported_tests.csv`` of this project.
-    """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate_reported_tests(frame, str(path))
-
-
-def validate_group_summaries(frame: pd.DataFrame, source: str = "group summaries") -> pd.DataFrame:
-    """Check a group-summaries table (n and mean per group) and return it as strings.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Table with at least :data:`GROUP_COLUMNS`; ``n`` and ``mean`` may be empty.
-    source : str, default "group summaries"
-        Name used in error messages.
-
-    Returns
-    -------
-    pandas.DataFrame
-
-    Raises
-    ------
-    AuditInputError
-        If a column is missing or ``n`` / ``mean`` is not numeric.
-
-    References
-    ----------
-    Layout: ``/work/shared/evidence/group_summaries.csv`` of this project.
-    """
-    missing = [c for c in GROUP_COLUMNS if c not in frame.columns]
-    if missing:
-        raise AuditInputError(f"{source}: missing required column(s) {', '.join(repr(c) for c in missing)}.")
-    out = frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda s: s.str.strip())
-    out = out.reset_index(drop=True)
-    for i in range(len(out)):
-        for col in ("n", "mean"):
-            _number_or_error(out, source, col, i)
-    return out
-
-
-def read_group_summaries(path: str | Path) -> pd.DataFrame:
-    """Read and validate a group-summaries CSV (strings kept as written).
-
-    Parameters
-    ----------
-    path : path-like
-        CSV with at least :data:`GROUP_COLUMNS`.
-
-    Returns
-    -------
-    pandas.DataFrame
-
-    Raises
-    ------
-    AuditInputError
-        See :func:`validate_group_summaries`.
-
-    References
-    ----------
-    Layout: ``/work/shared/evidence/group_summaries.csv`` of this project.
-    """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate_group_summaries(frame, str(path))
-
-
-# ------------------------------------------------------------------------ study context
 def _norm(text: str) -> str:
     text = re.sub(r"\([^)]*\)", " ", str(text).lower().replace("_", " "))
     return re.sub(r"\s+", " ", text).strip()
@@ -571,8 +107,8 @@ class _Study:
 
 
 # ------------------------------------------------------------------------- the audit
-@dataclass(frozen=True)
-class AuditResult:
+@result(eq=False)
+class AuditResult(Result):
     """Audit output: one row per reported test (``tests``) and the derived values (``derived``)."""
 
     tests: pd.DataFrame
@@ -598,7 +134,7 @@ def _es_match(
     reported: ReportedNumber, candidates: dict[str, tuple[float, float, float]]
 ) -> tuple[list[str], str]:
     matched = [name for name, (_, lo, hi) in candidates.items() if _overlap((lo, hi), (reported.lb, reported.ub))]
-    listing = "; ".join(f"{name} = {_fmt(v)} [{_fmt(lo)}, {_fmt(hi)}]" for name, (v, lo, hi) in candidates.items())
+    listing = "; ".join(f"{name} = {fmt.num(v)} [{fmt.num(lo)}, {fmt.num(hi)}]" for name, (v, lo, hi) in candidates.items())
     return matched, listing
 
 
@@ -637,8 +173,8 @@ class _Auditor:
                 Check(
                     "p",
                     "not_checkable",
-                    f"No p-value is reported for {_statistic_text(kind, row['value'], df1, df2)}; "
-                    f"the recomputed p would be {_fmt(p, 4)}.",
+                    f"No p-value is reported for {fmt.statistic(kind, row['value'], df1, df2)}; "
+                    f"the recomputed p would be {fmt.num(p, 4)}.",
                     {"p": p, "p_lb": np.nan, "p_ub": np.nan},
                 )
             )
@@ -701,12 +237,12 @@ class _Auditor:
         best = matched[0] if matched else min(candidates, key=lambda k: abs(candidates[k][0] - e_rep.value))
         self.es[tid] = dict(zip(("recomputed_es", "recomputed_es_lb", "recomputed_es_ub"), candidates[best]))
         self.es[tid]["es_definition"] = best if matched else "none"
-        shown = e_rep.text or _fmt(e_rep.value)
+        shown = e_rep.text or fmt.num(e_rep.value)
         if matched:
             text = f"Reported {label} = {shown} matches {' and '.join(matched)} (candidates: {listing})."
             self.checks[tid].append(Check("effect size", "consistent", text, {"candidates": candidates, "matched": matched}))
         else:
-            text = f"Reported {label} = {shown} (rounding interval [{_fmt(e_rep.lb, 4)}, {_fmt(e_rep.ub, 4)}]) matches none of the candidates: {listing}; the closest is {best}.{none_note}"
+            text = f"Reported {label} = {shown} (rounding interval [{fmt.num(e_rep.lb, 4)}, {fmt.num(e_rep.ub, 4)}]) matches none of the candidates: {listing}; the closest is {best}.{none_note}"
             self.checks[tid].append(Check("effect size", outcome_if_none, text, {"candidates": candidates, "matched": []}))
         return matched
 
@@ -722,7 +258,7 @@ class _Auditor:
             results[name] = {"ci_lb": lo, "ci_ub": hi}
             if _overlap(lo[1:], (lo_rep.lb, lo_rep.ub)) and _overlap(hi[1:], (hi_rep.lb, hi_rep.ub)):
                 matched.append(name)
-        listing = "; ".join(f"{k}: [{_fmt(v['ci_lb'][0])}, {_fmt(v['ci_ub'][0])}]" for k, v in results.items())
+        listing = "; ".join(f"{k}: [{fmt.num(v['ci_lb'][0])}, {fmt.num(v['ci_ub'][0])}]" for k, v in results.items())
         ci_text = f"[{lo_rep.text or lo_rep.value}, {hi_rep.text or hi_rep.value}]"
         self.es[tid]["ci_convention"] = " and ".join(matched) if matched else "none"
         if matched:
@@ -773,8 +309,8 @@ class _Auditor:
                 self.add_derived(row["study_id"], [tid], sd)
                 self.checks[tid].append(
                     Check("derived", "info",
-                          f"With the group means, the reported F implies MSE = {_fmt(mse.value)} (range {_fmt(mse.lb)}–{_fmt(mse.ub)}), "
-                          f"i.e. a pooled SD of {_fmt(sd.value)}.", {"mse": mse.to_dict()})
+                          f"With the group means, the reported F implies MSE = {fmt.num(mse.value)} (range {fmt.num(mse.lb)}–{fmt.num(mse.ub)}), "
+                          f"i.e. a pooled SD of {fmt.num(sd.value)}.", {"mse": mse.to_dict()})
                 )
             elif len(sides[0]) == len(sides[1]) == 1:
                 a, b = sides[0][0], sides[1][0]
@@ -793,7 +329,7 @@ class _Auditor:
                 self.checks[tid].append(
                     Check("derived", "info",
                           f"The sign of t agrees with the group means ({a} {means[a]} vs {b} {means[b]}); with them the reported t implies a "
-                          f"pooled SD of {_fmt(sd.value)} (range {_fmt(sd.lb)}–{_fmt(sd.ub)}).", {"pooled_sd": sd.to_dict()})
+                          f"pooled SD of {fmt.num(sd.value)} (range {fmt.num(sd.lb)}–{fmt.num(sd.ub)}).", {"pooled_sd": sd.to_dict()})
                 )
 
     def shared_mse(self) -> None:
@@ -809,8 +345,8 @@ class _Auditor:
                     ratio = ma.value / mb.value
                     text = (
                         f"Contrasts '{a}' and '{b}' are tested against one ANOVA error term (df {df2}) and must share one MSE: "
-                        f"'{a}' implies {_fmt(ma.value)} (range {_fmt(ma.lb)}–{_fmt(ma.ub)}), '{b}' implies {_fmt(mb.value)} "
-                        f"(range {_fmt(mb.lb)}–{_fmt(mb.ub)}), a ratio of {ratio:.4f}; the rounding ranges "
+                        f"'{a}' implies {fmt.num(ma.value)} (range {fmt.num(ma.lb)}–{fmt.num(ma.ub)}), '{b}' implies {fmt.num(mb.value)} "
+                        f"(range {fmt.num(mb.lb)}–{fmt.num(mb.ub)}), a ratio of {ratio:.4f}; the rounding ranges "
                         + ("overlap, so the two F values are mutually consistent." if ok else "do not overlap, so the two F values cannot both be right for these means and contrasts.")
                     )
                     detail = {"mse": {a: ma.to_dict(), b: mb.to_dict()}, "overlap": ok}
@@ -909,7 +445,7 @@ class _Auditor:
                 tid, e_rep, candidates, "η²", outcome_if_none="not_checkable",
                 none_note=(
                     f" So it is not a rank-based effect size of the Kruskal–Wallis H = {row['value']} and cannot be recomputed from it; "
-                    f"read as the parametric one-way ANOVA η² it implies F({df1:g}, {df2:g}) = {f_implied:.2f} (p = {_fmt(p_implied, 4)})."
+                    f"read as the parametric one-way ANOVA η² it implies F({df1:g}, {df2:g}) = {f_implied:.2f} (p = {fmt.num(p_implied, 4)})."
                 ),
             )
         if row["es_ci_low"] and row["es_ci_high"]:
@@ -947,7 +483,7 @@ class _Auditor:
         for sol in solutions:
             sol = DerivedValue(sol.quantity, sol.value, sol.lb, sol.ub, sol.unit, sol.derived_from, sol.assumptions + extra)
             self.add_derived(row["study_id"], [row["test_id"], sd_rows[0]], sol)
-        listing = " or ".join(f"{_fmt(s.value)} (range {_fmt(s.lb)}–{_fmt(s.ub)})" for s in solutions)
+        listing = " or ".join(f"{fmt.num(s.value)} (range {fmt.num(s.lb)}–{fmt.num(s.ub)})" for s in solutions)
         self.checks[row["test_id"]].append(
             Check("derived", "info",
                   f"The mean of {missing[0]} is not reported; η² = {row['effect_value']} with the other means and the pooled SD implied by "
@@ -1075,8 +611,7 @@ def audit(
     Brown, N. J. L., & Heathers, J. A. J. (2017). The GRIM test. *Social Psychological and
     Personality Science*, 8(4), 363–369 (checking reported summaries against each other).
     """
-    if not 0 < float(alpha) < 1:
-        raise ValueError(f"The 'alpha' parameter of audit must be in (0, 1). Got {alpha!r} instead.")
+    alpha = args.between("alpha", "audit", alpha, 0.0, 1.0)
     tests = validate_reported_tests(tests)
     groups = None if groups is None else validate_group_summaries(groups)
     return _Auditor(tests, groups, float(alpha), bool(rounding)).run()
