@@ -10,7 +10,6 @@ import json
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from dprep.cli import bias as bias_command
@@ -22,34 +21,17 @@ MUSIC = REF_DIR / "music_correlations.csv"
 
 
 @pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _main() -> None:
-        """dprep (test app)."""
-
-    bias_command.register(app)
-    return app
-
-
-def run(app, *args):
-    return CliRunner().invoke(app, ["bias", *map(str, args)])
-
-
-def run_json(app, *args):
-    result = run(app, *args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+def cli(command):
+    return command(bias_command, "bias")
 
 
 @pytest.mark.reference
-def test_selmodel_stepfun_matches_metafor(app):
+def test_selmodel_stepfun_matches_metafor(cli):
     # reference: REF["hack_stepfun"], selmodel(rma(yi, vi, data=hack, method='REML'), type='stepfun',
     # steps=c(0.025, 0.5, 1), control=...)
     ref = REF["hack_stepfun"]
-    out = run_json(app, "selmodel", HACK, "--yi-col", "yi", "--vi-col", "vi", "--type", "stepfun",
-                   "--steps", "0.025,0.5,1")
+    out = cli.run_json("selmodel", HACK, "--yi-col", "yi", "--vi-col", "vi", "--type", "stepfun",
+                       "--steps", "0.025,0.5,1")
     assert {"delta", "estimate", "se", "tau2", "lrt", "lrt_pval"} <= set(out)
     assert out["delta"] == pytest.approx(ref["delta"], rel=1e-4)
     for key, ref_key in (("estimate", "beta"), ("se", "se"), ("tau2", "tau2"), ("lrt", "lrt"), ("lrt_pval", "lrt_pval")):
@@ -58,21 +40,21 @@ def test_selmodel_stepfun_matches_metafor(app):
 
 
 @pytest.mark.reference
-def test_selmodel_beta_on_correlations_matches_metafor(app):
+def test_selmodel_beta_on_correlations_matches_metafor(cli):
     # reference: REF["music_beta"], selmodel(rma(yi, vi, data=music, method='REML'), type='beta', control=...),
     # music analysed as Fisher z of the r and n columns
     ref = REF["music_beta"]
-    out = run_json(app, "selmodel", MUSIC, "--type", "beta")
+    out = cli.run_json("selmodel", MUSIC, "--type", "beta")
     assert out["scale"] == "fisher_z" and out["delta"] == pytest.approx(ref["delta"], rel=1e-4)
     assert out["estimate"] == pytest.approx(ref["beta"], rel=1e-4) and out["tau2"] == pytest.approx(ref["tau2"], rel=1e-4)
 
 
 @pytest.mark.reference
 @pytest.mark.parametrize("method", ["FE", "REML"])
-def test_pet_peese_matches_r(app, method):
+def test_pet_peese_matches_r(cli, method):
     # reference: REF["music_PET"/"music_PEESE"]: lm(yi ~ sei / vi, weights=1/vi) (FE) and
     # rma(yi, vi, mods=~sei / vi, method='REML', test='knha') (REML)
-    out = run_json(app, "pet-peese", MUSIC, "--method", method)
+    out = cli.run_json("pet-peese", MUSIC, "--method", method)
     for label in ("PET", "PEESE"):
         ref = REF[f"music_{label}"]["lm" if method == "FE" else "REML"]
         got = out[label.lower()]
@@ -90,8 +72,8 @@ def test_pet_peese_matches_r(app, method):
     (["pet-peese", MUSIC, "--method", "EE"], ["'method' parameter of petpeese must be one of"]),
     (["pet-peese", MUSIC, "--yi-col", "r"], ["--yi-col and --vi-col must be given together"]),
 ])
-def test_bad_input_exits_2(app, args, needles):
-    result = run(app, *args)
+def test_bad_input_exits_2(cli, args, needles):
+    result = cli.run(*args)
     assert result.exit_code == 2, result.output
     for needle in needles:
         assert needle in result.stderr, (needle, result.stderr)

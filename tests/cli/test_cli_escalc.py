@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from dprep.cli import escalc as escalc_command
@@ -22,31 +21,14 @@ MEANS = ["--m1i", "m1i", "--sd1i", "sd1i", "--n1i", "n1i", "--m2i", "m2i", "--sd
 
 
 @pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _main() -> None:
-        """dprep (test app)."""
-
-    escalc_command.register(app)
-    return app
-
-
-def run(app, *args):
-    return CliRunner().invoke(app, ["escalc", *map(str, args)])
-
-
-def run_json(app, *args):
-    result = run(app, *args, "--json")
-    assert result.exit_code == 0, result.output
-    return json.loads(result.stdout)
+def cli(command):
+    return command(escalc_command, "escalc")
 
 
 @pytest.mark.reference
-def test_smd_from_means_matches_metafor(app, tmp_path):
+def test_smd_from_means_matches_metafor(cli, tmp_path):
     # reference: REF["normand_SMD"], escalc('SMD', m1i=m1i, ..., data=normand1999)
-    out = run_json(app, REF_DIR / "normand1999.csv", "--measure", "SMD", *MEANS, "--output", tmp_path / "es.csv")
+    out = cli.run_json(REF_DIR / "normand1999.csv", "--measure", "SMD", *MEANS, "--output", tmp_path / "es.csv")
     assert out["scale"] == "Hedges' g" and out["k"] == 9 and out["rows"][0]["row"] == 1
     assert [r["yi"] for r in out["rows"]] == pytest.approx(REF["normand_SMD"]["yi"], rel=1e-10)
     assert [r["vi"] for r in out["rows"]] == pytest.approx(REF["normand_SMD"]["vi"], rel=1e-10)
@@ -56,21 +38,21 @@ def test_smd_from_means_matches_metafor(app, tmp_path):
 
 
 @pytest.mark.reference
-def test_odds_ratio_with_zero_cells_matches_metafor(app):
+def test_odds_ratio_with_zero_cells_matches_metafor(cli):
     # reference: REF["niel_OR"], escalc('OR', ai=ai, n1i=n1i, ci=ci, n2i=n2i, data=nielweise2007) (½ to zero cells)
-    out = run_json(app, REF_DIR / "nielweise2007.csv", "--measure", "OR", "--ai", "ai", "--n1i", "n1i", "--ci", "ci",
-                   "--n2i", "n2i")
+    out = cli.run_json(REF_DIR / "nielweise2007.csv", "--measure", "OR", "--ai", "ai", "--n1i", "n1i", "--ci", "ci",
+                       "--n2i", "n2i")
     assert [r["yi"] for r in out["rows"]] == pytest.approx(REF["niel_OR"]["yi"], rel=1e-10)
     assert [r["vi"] for r in out["rows"]] == pytest.approx(REF["niel_OR"]["vi"], rel=1e-10)
 
 
 @pytest.mark.reference
-def test_correlation_from_p_values_matches_metafor(app, tmp_path):
+def test_correlation_from_p_values_matches_metafor(cli, tmp_path):
     # reference: REF["music_t"] (two-sided p of each correlation's t test) and REF["music_COR"]
     ref = REF["music_t"]
     table = pd.read_csv(REF_DIR / "music_correlations.csv").assign(p=ref["pi"], sign=ref["sign"])
     table.to_csv(tmp_path / "p.csv", index=False)
-    out = run_json(app, tmp_path / "p.csv", "--measure", "COR", "--pi", "p", "--sign", "sign", "--ni", "n")
+    out = cli.run_json(tmp_path / "p.csv", "--measure", "COR", "--pi", "p", "--sign", "sign", "--ni", "n")
     assert [r["yi"] for r in out["rows"]] == pytest.approx(ref["ri"], rel=1e-8)
     assert out["source"].startswith("two-sided p-values")
 
@@ -82,8 +64,8 @@ def test_correlation_from_p_values_matches_metafor(app, tmp_path):
     (["--measure", "MD", "--m1i", "m1i", "--sd1i", "m2i", "--n1i", "n1i", "--m2i", "m2i", "--sd2i", "study",
       "--n2i", "source"], ["row 1", "column 'source'", "expected a number"]),
 ])
-def test_bad_input_exits_2(app, args, needles):
-    result = run(app, REF_DIR / "normand1999.csv", *args)
+def test_bad_input_exits_2(cli, args, needles):
+    result = cli.run(REF_DIR / "normand1999.csv", *args)
     assert result.exit_code == 2, result.output
     for needle in needles:
         assert needle in result.stderr, (needle, result.stderr)

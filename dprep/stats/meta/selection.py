@@ -17,13 +17,12 @@ import functools
 from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
-import pandas as pd
 from scipy import optimize, stats
 
 from dprep.core import args, fmt
 from dprep.core.errors import ConvergenceError
 from dprep.core.results import Result, internal, result
-from dprep.stats.meta._common import FIXED, _readonly
+from dprep.stats.meta._common import FIXED, _Coefficients, _readonly
 from dprep.stats.meta.rma import RMAResult, rma
 
 SelectionType = Literal["stepfun", "beta"]
@@ -37,7 +36,7 @@ _DELTA_BOUNDS = {"stepfun": (0.0, 100.0), "beta": (1e-5, 100.0)}
 
 
 @result(eq=False)
-class SelectionModelResult(Result):
+class SelectionModelResult(_Coefficients, Result):
     """A selection model fitted by ML (metafor's ``selmodel``): the adjusted estimate, τ², the selection
     parameters δ and the likelihood-ratio test of δ = H0 (no selection).
 
@@ -74,22 +73,14 @@ class SelectionModelResult(Result):
     model: RMAResult = internal(default=None)
 
     @property
-    def k(self) -> int:
-        """Number of studies."""
-        return self.model.k
+    def yi(self) -> np.ndarray:
+        """The effect sizes (of the model without selection), shape (k,)."""
+        return self.model.yi
 
     @property
-    def estimate(self) -> float:
-        """The selection-adjusted pooled estimate (intercept-only models)."""
-        if self.coef_names != ("intrcpt",):
-            raise ValueError("The 'estimate' attribute of SelectionModelResult exists for intercept-only models "
-                             f"only. Got coefficients {self.coef_names} instead; use 'beta'.")
-        return float(self.beta[0])
-
-    def to_frame(self) -> pd.DataFrame:
-        """Coefficient table: ``name, estimate, se, stat, pval, ci_lb, ci_ub`` (z tests)."""
-        return pd.DataFrame({"name": list(self.coef_names), "estimate": self.beta, "se": self.se, "stat": self.stat,
-                             "pval": self.pval, "ci_lb": self.ci_lb, "ci_ub": self.ci_ub})
+    def X(self) -> np.ndarray:
+        """The model matrix, shape (k, p)."""
+        return self.model.X
 
     def to_dict(self) -> dict[str, Any]:
         """The estimates (and, for intercept-only models, ``estimate, se, pval, ci_lb, ci_ub``), τ², δ and the LRT."""
@@ -102,14 +93,13 @@ class SelectionModelResult(Result):
             "ll": self.ll, "ll0": self.ll0, "lrt": self.lrt, "lrt_df": self.lrt_df, "lrt_pval": self.lrt_pval,
             "k_per_interval": list(self.k_per_interval) if self.k_per_interval else None, "note": self.note,
         }
-        if self.coef_names == ("intrcpt",):
-            out.update(estimate=self.estimate, se=float(self.se[0]), pval=float(self.pval[0]),
-                       ci_lb=float(self.ci_lb[0]), ci_ub=float(self.ci_ub[0]))
+        if self.int_only:
+            out.update(self._pooled())
         return out
 
     def _headline(self) -> dict[str, Any]:
         head = {"type": self.type}
-        if self.coef_names == ("intrcpt",):
+        if self.int_only:
             head.update(estimate=self.estimate, se=float(self.se[0]))
         return {**head, "tau2": self.tau2, "lrt_pval": self.lrt_pval}
 
