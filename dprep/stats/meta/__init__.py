@@ -49,6 +49,20 @@ References
    meta-analysis. Research Synthesis Methods, 2(1), 61-76.
 .. [12] Pustejovsky, J. E., & Tipton, E. (2018). Small-sample methods for cluster-robust variance estimation
    and hypothesis testing in fixed effects models. Journal of Business & Economic Statistics, 36(4), 672-683.
+.. [13] Vevea, J. L., & Hedges, L. V. (1995). A general linear model for estimating effect size in the presence
+   of publication bias. Psychometrika, 60(3), 419-435.
+.. [14] Citkowicz, M., & Vevea, J. L. (2017). A parsimonious weight function for modeling publication bias.
+   Psychological Methods, 22(1), 28-41.
+.. [15] Stanley, T. D., & Doucouliagos, H. (2014). Meta-regression approximations to reduce publication
+   selection bias. Research Synthesis Methods, 5(1), 60-78.
+.. [16] Viechtbauer, W., & Cheung, M. W.-L. (2010). Outlier and influence diagnostics for meta-analysis.
+   Research Synthesis Methods, 1(2), 112-125.
+.. [17] Baujat, B., Mahé, C., Pignon, J.-P., & Hill, C. (2002). A graphical method for exploring heterogeneity
+   in meta-analyses. Statistics in Medicine, 21(18), 2641-2652.
+.. [18] Olkin, I., Dahabreh, I. J., & Trikalinos, T. A. (2012). GOSH - a graphical display of study
+   heterogeneity. Research Synthesis Methods, 3(3), 214-223.
+.. [19] Follmann, D. A., & Proschan, M. A. (1999). Valid inference in random effects meta-analysis.
+   Biometrics, 55(3), 732-737.
 """
 
 from dprep.stats.meta._common import FIXED, METHODS, TESTS
