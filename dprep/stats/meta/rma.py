@@ -213,8 +213,8 @@ def rma(
     intercept : bool
         Add an intercept column (metafor default).
     tol : float
-        Convergence tolerance on τ² for Fisher scoring and Brent's method (metafor's ``threshold``/``tol``;
-        metafor's defaults are looser, 1e-5 and ~1.2e-4).
+        Convergence tolerance on τ²: of Fisher scoring, relative to max(1, τ²) (metafor's ``threshold``,
+        absolute, default 1e-5), and of Brent's method (metafor's ``tol``, ~1.2e-4).
     maxiter : int
         Maximum number of Fisher-scoring iterations.
 
