@@ -16,7 +16,8 @@ loads only when a Bayesian function is called. The layers of the package, from t
 ``dprep.core``            errors, the argument validator, the result objects, the number formatter
 ``dprep.stats``           effect sizes, tests from summary statistics, the consistency audit,
                           meta-analysis (``stats.meta``: random-effects, multilevel,
-                          cluster-robust), replication metrics, Bayes factors, bias
+                          cluster-robust, publication bias, influence), replication metrics,
+                          Bayes factors, bias
 ``dprep.models``          Bayesian models (PyMC) and their convergence gates
 ``dprep.data``            data files: schemas, readers, atomic writers, practice diaries, the study file
 ``dprep.studies``         the deliberate-practice studies: recomputation, reconstruction, pairs
@@ -49,6 +50,15 @@ _API: dict[str, str] = {
     "rma_mv": "dprep.stats.meta",
     "profile_ci": "dprep.stats.meta",
     "robust": "dprep.stats.meta",
+    "escalc": "dprep.stats.meta",
+    "selmodel": "dprep.stats.meta",
+    "petpeese": "dprep.stats.meta",
+    "influence": "dprep.stats.meta",
+    "cumul": "dprep.stats.meta",
+    "baujat": "dprep.stats.meta",
+    "gosh": "dprep.stats.meta",
+    "permutest": "dprep.stats.meta",
+    "sensitivity": "dprep.stats.meta",
     # effect sizes
     "eta2_ci": "dprep.stats.effects",
     "d_ci": "dprep.stats.effects",

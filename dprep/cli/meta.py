@@ -72,12 +72,32 @@ def _check_range(values: np.ndarray, ok: np.ndarray, path: Path, column: str, ru
         fail(f"{_where(path, row, column)}: {rule}, got {values[row]:g}.")
 
 
-def _moderator(table: pd.DataFrame, name: str, path: Path) -> pd.Series:
+def read_effects(table: pd.DataFrame, path: Path, *, r_col: str = "r", n_col: str = "n", yi_col: str | None = None,
+                 vi_col: str | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """(yi, vi, correlations) from the table: Fisher's z of the r/n columns, or the yi/vi columns as given.
+
+    Bad cells exit with code 2 naming the file, row and column (also used by ``dprep bias``).
+    """
+    if (yi_col is None) != (vi_col is None):
+        fail("--yi-col and --vi-col must be given together.")
+    if yi_col is None:
+        r = _numbers(table, r_col, path, "--r-col")
+        n = _numbers(table, n_col, path, "--n-col")
+        _check_range(r, np.abs(r) < 1, path, r_col, "a correlation must lie strictly between -1 and 1")
+        _check_range(n, n > 3, path, n_col, "the sample size must be greater than 3")
+        return (*meta.escalc_zcor(r, n), True)
+    yi = _numbers(table, yi_col, path, "--yi-col")
+    vi = _numbers(table, vi_col, path, "--vi-col")
+    _check_range(vi, vi > 0, path, vi_col, "a sampling variance must be positive")
+    return yi, vi, False
+
+
+def _moderator(table: pd.DataFrame, name: str, path: Path, option: str = "--moderator") -> pd.Series:
     """Numeric moderator if every cell parses as a number, else categorical (text)."""
-    cells = _column(table, name, path, "--moderator").str.strip()
+    cells = _column(table, name, path, option).str.strip()
     empty = (cells == "").to_numpy()
     if empty.any():
-        fail(f"{_where(path, int(np.flatnonzero(empty)[0]), name)}: the moderator value is empty.")
+        fail(f"{_where(path, int(np.flatnonzero(empty)[0]), name)}: the cell is empty (column given by {option}).")
     numeric = pd.to_numeric(cells, errors="coerce")
     if numeric.notna().all():
         return numeric.astype(float).rename(name)
@@ -267,9 +287,11 @@ def analyse(
     yi_col: str | None = None,
     vi_col: str | None = None,
     method: str = "REML",
-    test: str = "z",
+    test: str | None = None,
     level: float = 0.95,
     moderator: str | None = None,
+    influence: bool = False,
+    cumul_col: str | None = None,
     bayes: bool = False,
     seed: int = DEFAULT_SEED,
     draws: int = 2000,
@@ -293,10 +315,16 @@ def analyse(
     yi_col, vi_col : str, optional
         Columns of effect sizes and sampling variances on any scale (both or neither).
     method, test, level
-        As in :func:`dprep.stats.meta.rma`.
+        As in :func:`dprep.stats.meta.rma`; the defaults, REML with Knapp–Hartung tests, are the pipeline's
+        (``params.yaml``, ``meta:``); ``test=None`` is Knapp–Hartung, or z with ``levels``.
     moderator : str, optional
         Column of a moderator: numeric if every cell is a number, otherwise categorical (then per-subgroup
         estimates are added).
+    influence : bool
+        Add the case-deletion diagnostics of each study (:func:`dprep.stats.meta.influence`).
+    cumul_col : str, optional
+        Column to order a cumulative meta-analysis by (e.g. the publication year; numeric if every cell is a
+        number, else text order); adds ``cumulative`` (:func:`dprep.stats.meta.cumul`).
     bayes : bool
         Add a Bayesian random-effects fit (:func:`dprep.models.bmeta.bayesian_meta`, μ ~ Normal(0, 1),
         τ ~ HalfNormal(0.5), 4 chains, target acceptance :data:`TARGET_ACCEPT`), gated on R-hat, ESS and
@@ -330,6 +358,9 @@ def analyse(
         tau, tau_ci, i2, i2_ci, h2, h2_ci, q, q_df, q_p, pi_lb, pi_ub, ddf`` (analysis scale); with r/n also
         ``estimate_r, ci_r, pi_r, pct_variance``; with a moderator also ``moderator, moderator_type, qm,
         qm_df, qm_p, qe, qe_df, qe_p, tau2_residual, r2, coefficients`` and, if categorical, ``subgroups``;
+        with ``influence`` also ``influence`` (one object per study: ``study, rstudent, dffits, cook_d, cov_r,
+        tau2_del, qe_del, hat, weight, dfbetas, flagged``); with ``cumul_col`` also ``cumulative`` (one object per
+        step: ``added, order, k, estimate, se, stat, pval, ci_lb, ci_ub, q, q_p, tau2, i2, h2``);
         with ``bayes`` also ``post_mean_mu, post_sd_mu, post_mean_tau, mu_hdi_lb, mu_hdi_ub`` (and for
         r/n ``post_mean_mu_r, mu_r_hdi_lb, mu_r_hdi_ub``) and ``bayes`` (settings, diagnostics, cost); with
         ``blinding_col`` also ``blinding`` and ``bias_adjusted``. With ``levels`` instead of the τ², I² and H² keys: ``model,
@@ -347,6 +378,8 @@ def analyse(
     """
     if method not in meta.METHODS:
         fail(f"--method must be one of {', '.join(meta.METHODS)}; got {method!r}.")
+    if test is None:  # the pipeline's Knapp–Hartung; the multilevel model has z tests only
+        test = "knha" if levels is None else "z"
     if test not in meta.TESTS:
         fail(f"--test must be one of {', '.join(meta.TESTS)}; got {test!r}.")
     if not 0 < level < 1:
@@ -355,22 +388,11 @@ def analyse(
         fail("--yi-col and --vi-col must be given together.")
     if cr not in meta.ADJUSTMENTS:
         fail(f"--cr must be one of {', '.join(meta.ADJUSTMENTS)}; got {cr!r}.")
-    if levels is not None and (test == "knha" or bayes or blinding_col):
-        fail("--levels fits the multilevel model with z tests: it does not combine with --test knha, --bayes "
-             "or --blinding-col (use --robust for small-sample inference).")
+    if levels is not None and (test == "knha" or bayes or blinding_col or influence or cumul_col):
+        fail("--levels fits the multilevel model with z tests: it does not combine with --test knha, --bayes, "
+             "--blinding-col, --influence or --cumul-col (use --robust for small-sample inference).")
     table = _read_table(path)
-
-    correlations = yi_col is None
-    if correlations:
-        r = _numbers(table, r_col, path, "--r-col")
-        n = _numbers(table, n_col, path, "--n-col")
-        _check_range(r, np.abs(r) < 1, path, r_col, "a correlation must lie strictly between -1 and 1")
-        _check_range(n, n > 3, path, n_col, "the sample size must be greater than 3")
-        yi, vi = meta.escalc_zcor(r, n)
-    else:
-        yi = _numbers(table, yi_col, path, "--yi-col")
-        vi = _numbers(table, vi_col, path, "--vi-col")
-        _check_range(vi, vi > 0, path, vi_col, "a sampling variance must be positive")
+    yi, vi, correlations = read_effects(table, path, r_col=r_col, n_col=n_col, yi_col=yi_col, vi_col=vi_col)
     if yi.size < 2:
         fail(f"{path}: at least 2 studies are needed, found {yi.size}.")
     mods = _moderator(table, moderator, path) if moderator else None
@@ -418,6 +440,12 @@ def analyse(
             if correlations:
                 rows = [{**row, **_r_scale(row)} for row in rows]
             out["subgroups"] = rows
+    labels = [str(i + 1) for i in range(fit.k)]
+    if influence:
+        out["influence"] = meta.influence(fit, labels).to_dict()["studies"]
+    if cumul_col is not None:
+        order = _moderator(table, cumul_col, path, "--cumul-col")
+        out["cumulative"] = meta.cumul(fit, order.to_numpy(), labels).to_dict(orient="records")
     if robust is not None:
         _cluster_robust(table, path, robust, cr, fit, mod_fit, out)
     if status is not None:
@@ -437,12 +465,18 @@ def register(app: typer.Typer) -> None:
         n_col: str = typer.Option("n", "--n-col", help="Column of sample sizes n."),
         yi_col: Optional[str] = typer.Option(None, "--yi-col", help="Column of effect sizes (instead of r/n)."),
         vi_col: Optional[str] = typer.Option(None, "--vi-col", help="Column of sampling variances (with --yi-col)."),
-        method: str = typer.Option("REML", "--method", help="τ² estimator: DL, REML, PM, ML or HE."),
-        test: str = typer.Option("z", "--test", help="z (Wald) or knha (Knapp–Hartung)."),
+        method: str = typer.Option("REML", "--method", help="τ² estimator: DL, REML, PM, ML or HE "
+                                   "(default REML, as the pipeline's params.yaml)."),
+        test: Optional[str] = typer.Option(None, "--test", help="knha (Knapp–Hartung t tests; the default, as "
+                                           "the pipeline) or z (Wald; the default with --levels)."),
         level: float = typer.Option(0.95, "--level", help="Confidence level in (0, 1)."),
         moderator: Optional[str] = typer.Option(
             None, "--moderator", help="Moderator column: numeric if all cells are numbers, else categorical."
         ),
+        influence: bool = typer.Option(False, "--influence", help="Add case-deletion diagnostics per study "
+                                       "(rstudent, dffits, cook_d, cov_r, tau2_del, qe_del, hat, weight, dfbetas)."),
+        cumul_col: Optional[str] = typer.Option(None, "--cumul-col", help="Column ordering a cumulative "
+                                                "meta-analysis (e.g. year)."),
         bayes: bool = typer.Option(False, "--bayes", help="Add a Bayesian random-effects fit (PyMC, gated)."),
         seed: int = typer.Option(DEFAULT_SEED, "--seed", help="Seed of the Bayesian sampler."),
         draws: int = typer.Option(2000, "--draws", min=100, help="Posterior draws per chain (--bayes)."),
@@ -469,10 +503,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Random-effects meta-analysis of correlations (Fisher z) or of any (yi, vi).
 
-        Bad input exits with code 2 and names the file, the row (rows counted from 1 after the header
+        Defaults match the pipeline: REML τ² with Knapp–Hartung tests (the output's method and test keys say
+        which were used). Bad input exits with code 2 and names the file, the row (rows counted from 1 after the header
         line) and the column.
         """
         emit(analyse(csv, r_col=r_col, n_col=n_col, yi_col=yi_col, vi_col=vi_col, method=method,
-                     test=test, level=level, moderator=moderator, bayes=bayes, seed=seed, draws=draws,
+                     test=test, level=level, moderator=moderator, influence=influence, cumul_col=cumul_col,
+                     bayes=bayes, seed=seed, draws=draws,
                      blinding_col=blinding_col, bias_prior=bias_prior, bias_priors=bias_priors,
                      params=params, levels=levels, robust=robust, cr=cr), as_json)

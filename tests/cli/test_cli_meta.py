@@ -86,7 +86,7 @@ def run_json(app, *args):
 def test_bcg_yi_vi_matches_metafor(app, method):
     # reference: tests/reference/bcg_metafor.json[method], from rma(yi, vi, method=method, control=ctl),
     # confint() and predict() (see that file's "call"); relative tolerance 1e-6
-    out = run_json(app, BCG_CSV, "--yi-col", "yi", "--vi-col", "vi", "--method", method)
+    out = run_json(app, BCG_CSV, "--yi-col", "yi", "--vi-col", "vi", "--method", method, "--test", "z")
     ref = REF[method]
     assert out["k"] == 13 and out["scale"] == "yi" and "estimate_r" not in out
     for key in ("estimate", "se", "ci_lb", "ci_ub", "tau2", "i2", "h2", "q", "pi_lb", "pi_ub"):
@@ -100,7 +100,7 @@ def test_bcg_yi_vi_matches_metafor(app, method):
 def test_bcg_numeric_moderator_matches_metafor(app):
     # reference: rma(yi, vi, mods=~ablat, method='REML', control=ctl) -> bcg_metafor.json["metareg_ablat_REML"]
     ref = REF["metareg_ablat_REML"]
-    out = run_json(app, BCG_CSV, "--yi-col", "yi", "--vi-col", "vi", "--moderator", "ablat")
+    out = run_json(app, BCG_CSV, "--yi-col", "yi", "--vi-col", "vi", "--moderator", "ablat", "--test", "z")
     assert out["moderator_type"] == "numeric" and "subgroups" not in out
     assert [c["name"] for c in out["coefficients"]] == ["intrcpt", "ablat"]
     assert [c["estimate"] for c in out["coefficients"]] == pytest.approx(ref["coef"], rel=RTOL)
@@ -110,9 +110,11 @@ def test_bcg_numeric_moderator_matches_metafor(app):
 
 
 def test_music_correlations(app, music_csv):
-    out = run_json(app, music_csv)  # default columns r and n
-    fit = meta.rma(*meta.escalc_zcor(MUSIC_R, MUSIC_N))
+    out = run_json(app, music_csv)  # default columns r and n; REML and Knapp–Hartung as the pipeline
+    fit = meta.rma(*meta.escalc_zcor(MUSIC_R, MUSIC_N), method="REML", test="knha")
     assert out["k"] == 16 and out["scale"] == "fisher_z"
+    assert (out["method"], out["test"], out["ddf"]) == ("REML", "knha", 15)
+    assert out["se"] == pytest.approx(float(fit.se[0]), rel=1e-12)
     assert out["estimate"] == pytest.approx(fit.estimate, rel=1e-12)
     assert out["estimate_r"] == pytest.approx(math.tanh(out["estimate"]), rel=1e-12)
     assert out["ci_r"] == pytest.approx([math.tanh(out["ci_lb"]), math.tanh(out["ci_ub"])], rel=1e-12)
@@ -241,7 +243,7 @@ def test_bias_adjusted_estimate_hand_computed(app, tmp_path):
 
 def test_blinding_subgroups_and_regression(app, tmp_path):
     out = run_json(app, write(tmp_path, "smd.csv", SMD_CSV), "--yi-col", "yi", "--vi-col", "vi", "--method", "DL",
-                   "--blinding-col", "blind", "--bias-prior", HROB, "--bias-priors", PRIORS)
+                   "--test", "z", "--blinding-col", "blind", "--bias-prior", HROB, "--bias-priors", PRIORS)
     blind = out["blinding"]
     assert blind["counts"] == {"blinded": 2, "unblinded": 2, "unclear": 1}  # case folded
     groups = {row["group"]: row for row in blind["subgroups"]}
@@ -307,6 +309,36 @@ def test_bayes_adds_posterior_summaries_near_reml(app, tmp_path):
     assert out["bayes"]["n_divergent"] == 0 and out["bayes"]["max_r_hat"] < 1.01
     again = run_json(app, csv, "--bayes", "--draws", 2000, "--seed", 7)
     assert again["post_mean_mu"] == out["post_mean_mu"]  # same seed, same draws
+
+
+# ----------------------------------------------------------------------------------------------
+# --influence and --cumul-col: the same numbers as dprep.stats.meta.influence / cumul (checked against
+# metafor in tests/stats/meta/test_influence.py), one object per study / step, keys as documented.
+# ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.reference
+def test_influence_and_cumulative_match_metafor(app):
+    # reference: tests/reference/influence_metafor.json, influence(rma(yi, vi, data=bcg, method='REML')) and
+    # cumul(..., order=year), written by tests/reference/influence.R; relative tolerance 1e-6
+    ref = json.loads((REF_DIR / "influence_metafor.json").read_text())
+    out = run_json(app, BCG_CSV, "--yi-col", "yi", "--vi-col", "vi", "--test", "z", "--influence", "--cumul-col", "year")
+    rows = out["influence"]
+    assert [r["study"] for r in rows] == [str(i) for i in range(1, 14)]
+    assert set(rows[0]) == {"study", "rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "qe_del", "hat", "weight",
+                            "dfbetas", "flagged"}
+    inf = ref["influence_bcg_reml"]
+    for key in ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "qe_del", "hat", "weight"):
+        assert [r[key] for r in rows] == pytest.approx(inf[key], rel=RTOL), key
+    assert [r["dfbetas"]["intrcpt"] for r in rows] == pytest.approx(inf["dfbetas"]["intrcpt"], rel=RTOL)
+    cu, ref_cu = out["cumulative"], ref["cumul_bcg_reml"]
+    assert [c["added"] for c in cu] == ref_cu["slab"] and [c["order"] for c in cu] == sorted(c["order"] for c in cu)
+    assert [c["estimate"] for c in cu] == pytest.approx(ref_cu["estimate"], rel=RTOL)
+
+
+def test_cumul_column_must_exist(app, music_csv):
+    result = run(app, music_csv, "--cumul-col", "year")
+    assert result.exit_code == 2 and "--cumul-col" in result.stderr and "'year'" in result.stderr
 
 
 # --- --levels (multilevel model) and --robust (cluster-robust inference) -----------------------------------

@@ -2,13 +2,18 @@
 
 The structure follows metafor (Viechtbauer, 2010) so that a metafor user can read it side by side:
 
-* :func:`escalc_zcor` — Fisher's z of a correlation and its sampling variance (``escalc(measure="ZCOR")``);
+* :func:`escalc` — effect sizes and sampling variances from reported statistics (SMD, MD, OR, RR, RD, COR,
+  ZCOR; metafor's ``escalc``), :func:`escalc_zcor` for Fisher's z of correlations;
 * :func:`rma` — the (mixed-effects) model with the DL, REML, PM, ML or HE estimator of τ², Wald-type (z)
   or Knapp–Hartung (t) inference, Cochran's Q, I², H², the omnibus test of moderators QM and pseudo-R²;
 * :func:`confint` — Q-profile confidence intervals of τ², I² and H² (``confint.rma.uni``);
 * :func:`predict` — the pooled (or fitted) value with its confidence and prediction interval (``predict.rma``);
 * :func:`regtest`, :func:`trimfill`, :func:`leave1out` — Egger's regression test, trim-and-fill and the
   leave-one-out analysis;
+* :func:`selmodel`, :func:`petpeese` — selection models (step function, beta) and PET-PEESE;
+* :func:`influence`, :func:`cumul`, :func:`baujat`, :func:`gosh`, :func:`permutest` — case-deletion
+  diagnostics, cumulative meta-analysis, Baujat coordinates, GOSH subsets and permutation tests;
+* :func:`sensitivity` — all of the publication-bias and influence analyses of one model at once;
 * :func:`subgroup_analysis` — per-subgroup pooled estimates and the QM test of the grouping moderator;
 * :func:`rma_mv` — the multilevel (nested random-effects) model, REML or ML, with σ² and I² per level
   (``rma.mv(yi, vi, random = ~ 1 | outer/inner)``), and :func:`profile_ci` — profile-likelihood CIs of σ²;
@@ -44,24 +49,44 @@ References
    meta-analysis. Research Synthesis Methods, 2(1), 61-76.
 .. [12] Pustejovsky, J. E., & Tipton, E. (2018). Small-sample methods for cluster-robust variance estimation
    and hypothesis testing in fixed effects models. Journal of Business & Economic Statistics, 36(4), 672-683.
+.. [13] Vevea, J. L., & Hedges, L. V. (1995). A general linear model for estimating effect size in the presence
+   of publication bias. Psychometrika, 60(3), 419-435.
+.. [14] Citkowicz, M., & Vevea, J. L. (2017). A parsimonious weight function for modeling publication bias.
+   Psychological Methods, 22(1), 28-41.
+.. [15] Stanley, T. D., & Doucouliagos, H. (2014). Meta-regression approximations to reduce publication
+   selection bias. Research Synthesis Methods, 5(1), 60-78.
+.. [16] Viechtbauer, W., & Cheung, M. W.-L. (2010). Outlier and influence diagnostics for meta-analysis.
+   Research Synthesis Methods, 1(2), 112-125.
+.. [17] Baujat, B., Mahé, C., Pignon, J.-P., & Hill, C. (2002). A graphical method for exploring heterogeneity
+   in meta-analyses. Statistics in Medicine, 21(18), 2641-2652.
+.. [18] Olkin, I., Dahabreh, I. J., & Trikalinos, T. A. (2012). GOSH - a graphical display of study
+   heterogeneity. Research Synthesis Methods, 3(3), 214-223.
+.. [19] Follmann, D. A., & Proschan, M. A. (1999). Valid inference in random effects meta-analysis.
+   Biometrics, 55(3), 732-737.
 """
 
-from dprep.stats.meta._common import METHODS, TESTS
+from dprep.stats.meta._common import FIXED, METHODS, TESTS
 from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
-from dprep.stats.meta.escalc import escalc_zcor, z_to_r
+from dprep.stats.meta.escalc import MEASURES, EffectSizes, escalc, escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
-from dprep.stats.meta.influence import leave1out
+from dprep.stats.meta.influence import GoshResult, InfluenceResult, baujat, cumul, gosh, influence, leave1out
 from dprep.stats.meta.multilevel import MV_METHODS, MV_TESTS, MVResult, ProfileCI, profile_ci, rma_mv
+from dprep.stats.meta.permutation import PermutationResult, permutest
+from dprep.stats.meta.petpeese import PetPeeseResult, petpeese
 from dprep.stats.meta.predict import Prediction, predict
 from dprep.stats.meta.rma import Method, RMAResult, Test, rma
 from dprep.stats.meta.robust import ADJUSTMENTS, RobustResult, robust
+from dprep.stats.meta.selection import SelectionModelResult, selmodel
+from dprep.stats.meta.sensitivity import SensitivityResult, sensitivity
 from dprep.stats.meta.smallstudy import EggerResult, TrimFillResult, regtest, trimfill
 from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
-    "ADJUSTMENTS", "METHODS", "MV_METHODS", "MV_TESTS", "TESTS", "Method", "Test",
-    "CorrelationSummary", "EggerResult", "HeterogeneityCI", "MVResult", "Prediction", "ProfileCI", "RMAResult",
-    "RobustResult", "SubgroupResult", "TrimFillResult",
-    "confint", "correlation_summary", "escalc_zcor", "leave1out", "predict", "profile_ci", "regtest", "rma",
-    "rma_mv", "robust", "subgroup_analysis", "trimfill", "z_to_r",
+    "ADJUSTMENTS", "FIXED", "MEASURES", "METHODS", "MV_METHODS", "MV_TESTS", "TESTS", "Method", "Test",
+    "CorrelationSummary", "EffectSizes", "EggerResult", "GoshResult", "HeterogeneityCI", "InfluenceResult",
+    "MVResult", "PermutationResult", "PetPeeseResult", "Prediction", "ProfileCI", "RMAResult", "RobustResult",
+    "SelectionModelResult", "SensitivityResult", "SubgroupResult", "TrimFillResult",
+    "baujat", "confint", "correlation_summary", "cumul", "escalc", "escalc_zcor", "gosh", "influence", "leave1out",
+    "permutest", "petpeese", "predict", "profile_ci", "regtest", "rma", "rma_mv", "robust", "selmodel",
+    "sensitivity", "subgroup_analysis", "trimfill", "z_to_r",
 ]

@@ -11,10 +11,23 @@ from scipy import optimize, stats
 from dprep.core import fmt
 from dprep.core.errors import ConvergenceError
 
+#: The estimators of τ² (random- and mixed-effects models).
 METHODS: tuple[str, ...] = ("DL", "REML", "PM", "ML", "HE")
+#: The fixed-effect (common-effect, τ² = 0) model, metafor's ``method="FE"``.
+FIXED = "FE"
 TESTS: tuple[str, ...] = ("z", "knha")
 
 _EPS = np.finfo(float).eps
+#: Relative size below which a quantity is round-off, i.e. zero (metafor's ``comptol``, √ε ≈ 1.5e-8).
+_ZERO_RTOL = float(np.sqrt(_EPS))
+
+
+def _negligible(value: Any, scale: Any) -> Any:
+    """True where ``|value|`` is round-off relative to ``scale`` (|value| ≤ √ε·|scale|): treat it as 0.
+
+    An exact ``== 0`` test misses zeros that iterative estimators and sums return as 1e-13 or 1e-17.
+    """
+    return np.abs(value) <= _ZERO_RTOL * np.abs(scale)
 
 
 def _readonly(a: np.ndarray) -> np.ndarray:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import warnings
 from typing import Any, Literal
 
 import numpy as np
@@ -11,11 +13,11 @@ from scipy import stats
 
 from dprep.core import args, fmt
 from dprep.core.results import Result, internal, result
-from dprep.stats.meta._common import (_EPS, METHODS, TESTS, _Coefficients, _critical, _design, _omnibus,
-                                       _readonly, _residual_maker)
+from dprep.stats.meta._common import (FIXED, METHODS, TESTS, _Coefficients, _critical, _design, _negligible,
+                                       _omnibus, _readonly, _residual_maker)
 from dprep.stats.meta.tau2 import _estimate_tau2
 
-Method = Literal["DL", "REML", "PM", "ML", "HE"]
+Method = Literal["FE", "DL", "REML", "PM", "ML", "HE"]
 Test = Literal["z", "knha"]
 
 
@@ -54,7 +56,6 @@ class RMAResult(_Coefficients, Result):
     qm: float
     qm_df: tuple[int, ...]
     qm_p: float
-    r2: float | None
     s2w: float
     tol: float = internal(default=1e-12)
     maxiter: int = internal(default=10_000)
@@ -63,6 +64,21 @@ class RMAResult(_Coefficients, Result):
     def ddf(self) -> int | None:
         """Degrees of freedom of the t tests (k - p) under Knapp–Hartung, else ``None``."""
         return self.k - self.p if self.test == "knha" else None
+
+    @functools.cached_property
+    def r2(self) -> float | None:
+        """Pseudo-R² (%), the share of τ² accounted for by the moderators; ``None`` without moderators or
+        intercept. Computed on first use (it needs the intercept-only fit); see :func:`rma`, Notes."""
+        k, p = self.k, self.p
+        if self.coef_names[0] != "intrcpt" or p == 1:
+            return None
+        yi, vi = self.yi, self.vi
+        if self.method == FIXED:  # metafor: adjusted R² of lm(yi ~ X, weights = 1/vi)
+            w = 1.0 / vi
+            tss = float(np.sum(w * (yi - np.sum(w * yi) / w.sum()) ** 2))
+            return 0.0 if _negligible(tss, np.sum(w * yi**2)) else max(0.0, 100 * (1 - (self.q / tss) * (k - 1) / (k - p)))
+        tau2_re = _estimate_tau2(self.method, yi, vi, np.ones((k, 1)), self.tol, self.maxiter)[0]
+        return 0.0 if _negligible(tau2_re, self.vt) else max(0.0, 100 * (tau2_re - self.tau2) / tau2_re)
 
     @property
     def weights(self) -> np.ndarray:
@@ -107,11 +123,14 @@ class RMAResult(_Coefficients, Result):
         kind = "total" if self.int_only else "residual"
         whole = "total" if self.int_only else "unaccounted"
         test = (f"Knapp–Hartung: t tests on {self.ddf} df" if self.test == "knha" else "Wald-type z tests")
-        lines = [f"{model} (k = {self.k}; τ² estimator: {self.method})", "",
-                 f"τ² (estimated amount of {kind} heterogeneity): {self.tau2:.4f} (SE = {self.tau2_se:.4f})",
-                 f"τ (square root of estimated τ² value):      {self.tau:.4f}",
-                 f"I² ({kind} heterogeneity / {whole} variability): {self.i2:.2f}%",
-                 f"H² ({whole} variability / sampling variability): {self.h2:.2f}"]
+        if self.method == FIXED:
+            lines = [f"Fixed-Effects {'Model' if self.int_only else 'with Moderators Model'} (k = {self.k})", ""]
+        else:
+            lines = [f"{model} (k = {self.k}; τ² estimator: {self.method})", "",
+                     f"τ² (estimated amount of {kind} heterogeneity): {self.tau2:.4f} (SE = {self.tau2_se:.4f})",
+                     f"τ (square root of estimated τ² value):      {self.tau:.4f}"]
+        lines += [f"I² ({kind} heterogeneity / {whole} variability): {self.i2:.2f}%",
+                  f"H² ({whole} variability / sampling variability): {self.h2:.2f}"]
         if self.r2 is not None:
             lines.append(f"R² (amount of heterogeneity accounted for): {self.r2:.2f}%")
         lines += ["", f"Test for {'Heterogeneity' if self.int_only else 'Residual Heterogeneity'}:",
@@ -175,10 +194,12 @@ def rma(
     data : pandas.DataFrame, optional
         A table holding the columns named by ``yi``, ``vi`` and ``mods`` (pingouin style:
         ``rma(yi="yi", vi="vi", data=df, mods="ablat")``); one row per study.
-    method : {"DL", "REML", "PM", "ML", "HE"}
+    method : {"DL", "REML", "PM", "ML", "HE", "FE"}
         τ² estimator: DerSimonian–Laird, restricted maximum likelihood, Paule–Mandel, maximum likelihood,
-        Hedges (variance components). ML and REML use metafor's Fisher scoring; PM solves
-        :math:`Q(\tau^2) = k - p` by Brent's method.
+        Hedges (variance components). ML and REML use metafor's Fisher scoring with step halving; PM solves
+        :math:`Q(\tau^2) = k - p` by Brent's method. ``"FE"`` is the fixed-effect (common-effect) model,
+        τ² = 0; with ``test="knha"`` it is weighted least squares with a multiplicative dispersion, i.e.
+        R's ``lm(yi ~ X, weights = 1/vi)``.
     test : {"z", "knha"}
         Wald-type z tests and normal CIs, or the Knapp–Hartung (Hartung–Knapp–Sidik–Jonkman) method: the
         covariance of β̂ is scaled by :math:`s^2 = \sum w_i (y_i - x_i'\hat\beta)^2/(k-p)`, *not truncated at
@@ -192,8 +213,8 @@ def rma(
     intercept : bool
         Add an intercept column (metafor default).
     tol : float
-        Convergence tolerance on τ² for Fisher scoring and Brent's method (metafor's ``threshold``/``tol``;
-        metafor's defaults are looser, 1e-5 and ~1.2e-4).
+        Convergence tolerance on τ²: of Fisher scoring, relative to max(1, τ²) (metafor's ``threshold``,
+        absolute, default 1e-5), and of Brent's method (metafor's ``tol``, ~1.2e-4).
     maxiter : int
         Maximum number of Fisher-scoring iterations.
 
@@ -214,14 +235,20 @@ def rma(
 
     Notes
     -----
-    I² and H² use metafor's "typical" sampling variance :math:`\tilde v = (k-p)/\mathrm{tr}(P)` with
+    Under FE, I² = max(0, 100 (Q - (k-p))/Q), H² = Q/(k - p), and R² is the adjusted R² of the weighted
+    regression, as metafor. Otherwise I² and H² use metafor's "typical" sampling variance :math:`\tilde v = (k-p)/\mathrm{tr}(P)` with
     :math:`P = W - WX(X'WX)^{-1}X'W`, :math:`W = \mathrm{diag}(1/v_i)`: :math:`I^2 = 100\,\tau^2/(\tilde v
     + \tau^2)`, :math:`H^2 = (\tilde v + \tau^2)/\tilde v` (Higgins & Thompson, 2002, eqs. 9-10, generalised
     as in metafor). Pseudo-R² is :math:`\max(0, 100(\tau^2_{RE} - \tau^2)/\tau^2_{RE})` (Raudenbush, 2009),
     with :math:`\tau^2_{RE}` from the intercept-only model fitted with the same method; 0 if
     :math:`\tau^2_{RE} = 0` (metafor ≥ 4).
 
-    With k = 1 (intercept only) τ² is set to 0 and Q = 0, I² = 0, H² = 1, as metafor does.
+    With k = 1 (intercept only) τ² is set to 0 and Q = 0, I² = 0, H² = 1, and Knapp–Hartung (which has no
+    residual df) falls back to z tests with a warning, as metafor does.
+
+    Zero checks allow for round-off: Knapp–Hartung's s² is 0 when the weighted residual sum of squares is
+    below √ε times :math:`\sum w_i y_i^2`, and pseudo-R² is 0 when :math:`\tau^2_{RE}` is below √ε times
+    the typical sampling variance (Fisher scoring returns a τ² of 1e-13 rather than exactly 0).
 
     References
     ----------
@@ -231,7 +258,7 @@ def rma(
     """
     if data is not None:
         yi, vi, mods = _columns(data, yi, vi, mods)
-    args.option("method", "rma", method, METHODS)
+    args.option("method", "rma", method, (*METHODS, FIXED))
     args.option("test", "rma", test, TESTS)
     level = args.level("rma", level)
     yi = args.vector("yi", "rma", yi)
@@ -250,12 +277,16 @@ def rma(
     X, names = _design(mods, k, intercept)
     p = X.shape[1]
     single = k == 1 and p == 1
+    if single and test == "knha":
+        warnings.warn("Setting test='z' since k = 1 (Knapp–Hartung needs k > 1), as metafor does.",
+                      UserWarning, stacklevel=2)
+        test = "z"
     if k <= p and not single:
         raise ValueError(
             f"The 'yi' parameter of rma must have more studies than model coefficients ({p}). Got k = {k} instead."
         )
 
-    if single:
+    if single or method == FIXED:
         tau2, tau2_se = 0.0, float("nan")
     else:
         tau2, tau2_se = _estimate_tau2(method, yi, vi, X, tol, maxiter)
@@ -265,17 +296,17 @@ def rma(
     vb = np.linalg.inv(XtW @ X)
     beta = vb @ (XtW @ yi)
     s2w = 1.0
-    if test == "knha":  # needs residual df; metafor sets s² = 0 when the residuals all vanish
+    if test == "knha":  # k > p here; metafor sets s² = 0 when the residuals all vanish
         rss = float(np.sum(w * (yi - X @ beta) ** 2))
-        s2w = float("nan") if k == p else (0.0 if rss <= _EPS else rss / (k - p))
+        s2w = 0.0 if _negligible(rss, np.sum(w * yi**2)) else rss / (k - p)
         vb = s2w * vb
     se = np.sqrt(np.diag(vb))
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / se
     ddf = k - p
     if test == "knha":
-        pval = 2 * stats.t.sf(np.abs(stat), ddf) if ddf > 0 else np.full(p, np.nan)
-        crit = _critical(test, level, ddf) if ddf > 0 else float("nan")
+        pval = 2 * stats.t.sf(np.abs(stat), ddf)
+        crit = _critical(test, level, ddf)
     else:
         pval = 2 * stats.norm.sf(np.abs(stat))
         crit = _critical(test, level, ddf)
@@ -289,21 +320,19 @@ def rma(
         q = max(0.0, float(yi @ P @ yi))
         q_p = float(stats.chi2.sf(q, k - p))
         vt = (k - p) / np.trace(P)
-        i2, h2 = 100 * tau2 / (vt + tau2), tau2 / vt + 1
+        if method == FIXED:
+            i2, h2 = (max(0.0, 100 * (q - (k - p)) / q) if q > 0 else 0.0), q / (k - p)
+        else:
+            i2, h2 = 100 * tau2 / (vt + tau2), tau2 / vt + 1
     else:
         q, q_p, vt, i2, h2 = 0.0, 1.0, 0.0, 0.0, 1.0
-
-    r2 = None
-    if intercept and p > 1:
-        tau2_re = _estimate_tau2(method, yi, vi, np.ones((k, 1)), tol, maxiter)[0]
-        r2 = 0.0 if tau2_re == 0 else max(0.0, 100 * (tau2_re - tau2) / tau2_re)
 
     return RMAResult(
         yi=_readonly(yi), vi=_readonly(vi), X=_readonly(X), coef_names=names, method=method, test=test,
         level=level, beta=_readonly(beta), vb=_readonly(vb), se=_readonly(se), stat=_readonly(stat),
         pval=_readonly(pval), ci_lb=_readonly(beta - crit * se), ci_ub=_readonly(beta + crit * se),
         tau2=float(tau2), tau2_se=float(tau2_se), q=q, q_df=k - p, q_p=q_p, i2=float(i2), h2=float(h2),
-        vt=float(vt), qm=qm, qm_df=qm_df, qm_p=qm_p, r2=r2, s2w=float(s2w), tol=tol, maxiter=maxiter,
+        vt=float(vt), qm=qm, qm_df=qm_df, qm_p=qm_p, s2w=float(s2w), tol=tol, maxiter=maxiter,
     )
 
 

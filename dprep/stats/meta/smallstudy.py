@@ -10,54 +10,80 @@ from scipy import stats
 from dprep.core import args, fmt
 from dprep.core.results import Result, internal, result
 from dprep.core.errors import ConvergenceError
+from dprep.stats.meta._common import _negligible
 from dprep.stats.meta.rma import RMAResult, _refit
+
+
+Predictor = Literal["sei", "vi"]
+_PREDICTOR_NAMES = {"sei": "standard error", "vi": "sampling variance"}
 
 
 @result(eq=False)
 class EggerResult(Result):
-    """Egger-type regression test (``regtest``): the test of the slope on the standard error, and the
-    limit estimate (the intercept: the expected effect of a study with se → 0) with its CI.
+    """Egger-type regression test (``regtest``): the test of the slope on the standard error (or the
+    sampling variance), and the limit estimate (the intercept: the expected effect of a study with
+    se → 0) with its CI.
 
-    ``stat`` is a z value, or a t value on ``ddf`` df under Knapp–Hartung (``test`` says which).
+    ``stat`` is a z value, or a t value on ``ddf`` df under Knapp–Hartung (``test`` says which). When the
+    test is not computable (``note`` says why) ``stat`` and ``pval`` are NaN.
     """
 
     title = "Regression Test for Funnel Plot Asymmetry"
 
     test: str
+    predictor: str
     stat: float
     ddf: int | None
     pval: float
     estimate: float
     ci_lb: float
     ci_ub: float
-    fit: RMAResult = internal()
+    note: str | None = None
+    fit: RMAResult = internal(default=None)
 
     def _summary_lines(self) -> list[str]:
         stat = f"t = {self.stat:.4f}, df = {self.ddf}" if self.test == "knha" else f"z = {self.stat:.4f}"
-        return [f"Model: {'mixed-effects' if not self.fit.int_only else 'random-effects'} meta-regression "
-                f"({self.fit.method}); predictor: standard error", "",
-                f"Test for funnel plot asymmetry: {stat}, {fmt.pval(self.pval, 4, prefix=True)}",
-                f"Limit estimate (as sei -> 0): b = {self.estimate:.4f} "
-                f"(CI: {self.ci_lb:.4f}, {self.ci_ub:.4f})"]
+        lines = [f"Model: {'mixed-effects' if not self.fit.int_only else 'random-effects'} meta-regression "
+                 f"({self.fit.method}); predictor: {_PREDICTOR_NAMES[self.predictor]}", "",
+                 f"Test for funnel plot asymmetry: {stat}, {fmt.pval(self.pval, 4, prefix=True)}",
+                 f"Limit estimate (as {self.predictor} -> 0): b = {self.estimate:.4f} "
+                 f"(CI: {self.ci_lb:.4f}, {self.ci_ub:.4f})"]
+        return lines + ([f"Note: {self.note}"] if self.note else [])
 
 
-def regtest(result: RMAResult) -> EggerResult:
-    r"""Egger's regression test for funnel-plot asymmetry, metafor's ``regtest()`` default.
+def regtest(result: RMAResult, *, predictor: Predictor = "sei") -> EggerResult:
+    r"""Egger's regression test for funnel-plot asymmetry, metafor's ``regtest(model="rma")``.
 
-    Refits the model with the standard error :math:`\sqrt{v_i}` added as a moderator (same τ² method,
-    test and level) and tests its coefficient. For an intercept-only model the intercept of that fit is
-    the *limit estimate*: the expected effect of a study with se → 0.
+    Refits the model with the standard error :math:`\sqrt{v_i}` (``predictor="sei"``, Egger's test) or the
+    sampling variance :math:`v_i` (``"vi"``) added as a moderator, with the same τ² method, test and level,
+    and tests its coefficient. For an intercept-only model the intercept of that fit is the *limit
+    estimate*: the expected effect of a study with se → 0 (with ``"sei"`` and ``method="FE"``,
+    ``test="knha"`` it is the PET estimate, with ``"vi"`` the PEESE estimate of :func:`petpeese`).
 
     Parameters
     ----------
     result : RMAResult
         A fitted model.
+    predictor : {"sei", "vi"}
+        The measure of precision added as moderator.
 
     Returns
     -------
     EggerResult
-        ``stat`` (z, or t on ``ddf`` df under Knapp–Hartung) and ``pval`` of the se coefficient; the
-        limit estimate ``estimate`` with ``ci_lb``/``ci_ub`` (NaN for meta-regression models).
+        ``stat`` (z, or t on ``ddf`` df under Knapp–Hartung) and ``pval`` of the predictor's coefficient;
+        the limit estimate ``estimate`` with ``ci_lb``/``ci_ub`` (NaN for meta-regression models).
+
+    Raises
+    ------
+    ArgumentError (a ValueError)
+        If ``predictor`` is not one of the options.
+
+    Notes
+    -----
+    Under Knapp–Hartung the test is *not computable* when the refitted model leaves no residual (s² = 0:
+    the effect sizes lie exactly on a line in the predictor, e.g. when they are all equal): the t statistic
+    is 0/0 (metafor reports t = Inf, p < .0001, "significant asymmetry"). ``stat`` and ``pval`` are then
+    NaN and ``note`` says why.
 
     Raises
     ------
@@ -67,13 +93,21 @@ def regtest(result: RMAResult) -> EggerResult:
     References
     ----------
     Egger et al. (1997); Sterne, J. A. C., & Egger, M. (2005). Regression methods to detect publication
-    and other bias in meta-analysis. In Publication bias in meta-analysis (pp. 99-110). Wiley.
+    and other bias in meta-analysis. In Publication bias in meta-analysis (pp. 99-110). Wiley; metafor
+    ``regtest``.
     """
-    fit = _refit(result, np.asarray(result.yi), np.asarray(result.vi), np.sqrt(result.vi), "sei")
+    args.option("predictor", "regtest", predictor, tuple(_PREDICTOR_NAMES))
+    vi = np.asarray(result.vi)
+    fit = _refit(result, np.asarray(result.yi), vi, np.sqrt(vi) if predictor == "sei" else vi, predictor)
     j = result.p
     limit = (float(fit.beta[0]), float(fit.ci_lb[0]), float(fit.ci_ub[0])) if result.int_only else (np.nan,) * 3
-    return EggerResult(test=result.test, stat=float(fit.stat[j]), ddf=fit.ddf, pval=float(fit.pval[j]),
-                       estimate=limit[0], ci_lb=limit[1], ci_ub=limit[2], fit=fit)
+    stat, pval, note = float(fit.stat[j]), float(fit.pval[j]), None
+    if fit.test == "knha" and fit.s2w == 0:
+        stat, pval = float("nan"), float("nan")
+        note = ("not computable: the effect sizes lie exactly on a line in the predictor, so the "
+                "Knapp–Hartung scale s² is 0 and t = 0/0")
+    return EggerResult(test=result.test, predictor=predictor, stat=stat, ddf=fit.ddf, pval=pval,
+                       estimate=limit[0], ci_lb=limit[1], ci_ub=limit[2], note=note, fit=fit)
 
 
 @result(eq=False)
@@ -110,7 +144,10 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
     .. math:: L_0 = \frac{4 S_r - k(k+1)}{2k - 1}
 
     recomputed from the Wilcoxon signed-rank sum :math:`S_r` of the centred values (rounded half to even,
-    as R's ``round``) until k0 no longer changes. The k0 trimmed studies are then mirrored about the
+    as R's ``round``) until k0 no longer changes. A value tied with μ̂ (equal up to round-off, √ε relative
+    to the scale of the data) has no sign and adds nothing to :math:`S_r`, so identical effect sizes give
+    k0 = 0: otherwise a round-off of 1e-17 in μ̂ gives the ties signs and ranks, and studies are imputed
+    into a funnel that is perfectly symmetric. The k0 trimmed studies are then mirrored about the
     trimmed estimate and the model refitted on the k + k0 values.
 
     Parameters
@@ -155,6 +192,7 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
     order = np.argsort(sign * yi0, kind="stable")
     yi, vi = sign * yi0[order], vi0[order]
     k = yi.size
+    tie_scale = np.abs(yi).max() + np.sqrt(vi.mean())
 
     k0, k0_prev, beta, se_k0 = 0, -1, 0.0, 0.0
     for _ in range(maxiter):
@@ -162,7 +200,7 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
             break
         k0_prev = k0
         beta = _refit(result, yi[: k - k0], vi[: k - k0]).estimate
-        centred = yi - beta
+        centred = np.where(_negligible(yi - beta, tie_scale), 0.0, yi - beta)  # ties with μ̂ have no sign
         ranks = stats.rankdata(np.abs(centred), method="ordinal")
         s_r = float(np.sum(ranks[centred > 0]))
         l0 = (4 * s_r - k * (k + 1)) / (2 * k - 1)

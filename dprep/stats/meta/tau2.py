@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 
 from dprep.core.errors import ConvergenceError
-from dprep.stats.meta._common import _q_gen, _residual_maker, _root
+from dprep.stats.meta._common import _EPS, _q_gen, _residual_maker, _root
 
 
 def _tau2_he(yi, vi, X):
@@ -56,25 +56,48 @@ def _log_lik(tau2, yi, vi, X, reml):
 
 
 def _tau2_fisher(yi, vi, X, reml, tol, maxiter):
-    """ML or REML τ² by Fisher scoring with step halving, started at the HE estimate (metafor)."""
+    r"""ML or REML τ² by Fisher scoring from the HE estimate, with step halving (metafor's algorithm).
+
+    Two safeguards keep the iteration from cycling: a step is halved until τ² stays ≥ 0 and the
+    (restricted) log-likelihood does not decrease; and when a step reverses the direction of the previous
+    one without being at most half as long (the iteration is bouncing across the maximum), every later step
+    is damped by a further factor ½ (metafor's ``control=list(stepadj=0.5)``, applied only when needed).
+    Convergence is a change below ``tol`` relative to max(1, τ²): an absolute criterion cannot be met when
+    τ² is in the thousands, where the spacing of floating-point numbers alone is ~1e-13.
+    """
     tau2 = _tau2_he(yi, vi, X)[0]
+    ll = _log_lik(tau2, yi, vi, X, reml)
+    damping, previous = 1.0, 0.0
     for _ in range(maxiter):
         w = 1.0 / (vi + tau2)
         P = _residual_maker(X, w)
         Py = P @ yi
         if reml:
-            adj = (Py @ Py - np.trace(P)) / np.sum(P * P)
+            raw = (Py @ Py - np.trace(P)) / np.sum(P * P)
         else:
-            adj = (Py @ Py - np.sum(w)) / np.sum(w**2)
-        while tau2 + adj < 0:
-            adj /= 2
-        tau2 += adj
-        if abs(adj) <= tol:
+            raw = (Py @ Py - np.sum(w)) / np.sum(w**2)
+        if raw * previous < 0 and abs(raw) > 0.5 * abs(previous):
+            damping /= 2
+        previous, step = raw, damping * raw
+        threshold = tol * max(1.0, tau2)
+        while True:
+            new = tau2 + step
+            if abs(step) <= threshold:  # converged (possibly at the boundary τ² = 0)
+                new = max(new, 0.0)
+                ll_new = _log_lik(new, yi, vi, X, reml)
+                break
+            if new >= 0:
+                ll_new = _log_lik(new, yi, vi, X, reml)
+                if ll_new >= ll - _EPS * max(1.0, abs(ll)):
+                    break
+            step /= 2
+        tau2, ll = new, ll_new
+        if abs(step) <= threshold:
             break
     else:
         raise ConvergenceError(f"Fisher scoring for τ² did not converge in {maxiter} iterations.")
     # metafor's 'll0check': a boundary maximum at τ² = 0 beats an interior local maximum
-    if tau2 > tol and _log_lik(0.0, yi, vi, X, reml) - _log_lik(tau2, yi, vi, X, reml) > tol:
+    if tau2 > tol and _log_lik(0.0, yi, vi, X, reml) - ll > tol:
         tau2 = 0.0
     w = 1.0 / (vi + tau2)
     if reml:

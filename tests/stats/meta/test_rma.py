@@ -382,7 +382,7 @@ def test_meta_regression_has_no_single_estimate():
 
 
 @pytest.mark.parametrize(("kwargs", "match"), [
-    ({"method": "SJ"}, r"The 'method' parameter of rma must be one of 'DL', 'REML', 'PM', 'ML', 'HE'. Got 'SJ' instead."),
+    ({"method": "SJ"}, r"The 'method' parameter of rma must be one of 'DL', 'REML', 'PM', 'ML', 'HE', 'FE'. Got 'SJ' instead."),
     ({"test": "t"}, r"The 'test' parameter of rma must be one of 'z', 'knha'. Got 't' instead."),
     ({"level": 95}, r"The 'level' parameter of rma must be in \(0, 1\)"),
     ({"vi": [0.1, 0.0, 0.2, 0.1]}, r"The 'vi' parameter of rma must contain positive sampling variances"),
@@ -397,10 +397,65 @@ def test_rma_rejects_bad_input(kwargs, match):
 
 
 def test_single_study_subgroup_is_the_study_itself():
-    # metafor fits k = 1 with τ² = 0: the estimate is y₁ with se √v₁ (z test); Knapp–Hartung has no df
+    # metafor fits k = 1 with τ² = 0: the estimate is y₁ with se √v₁; Knapp–Hartung falls back to z
     yi, vi = np.array([0.1, 0.3, 0.2, 0.5, 0.4]), np.array([0.01, 0.02, 0.03, 0.01, 0.02])
     rows = meta.subgroup_analysis(yi, vi, ["a", "a", "b", "b", "c"]).subgroups.set_index("group")
     assert rows.loc["c", "k"] == 1 and rows.loc["c", "tau2"] == 0.0
     assert (rows.loc["c", "estimate"], rows.loc["c", "se"]) == pytest.approx((0.4, math.sqrt(0.02)), rel=1e-14)
-    knha = meta.subgroup_analysis(yi, vi, ["a", "a", "b", "b", "c"], test="knha").subgroups.set_index("group")
-    assert math.isnan(knha.loc["c", "pval"])
+    with pytest.warns(UserWarning, match="Setting test='z' since k = 1"):
+        knha = meta.subgroup_analysis(yi, vi, ["a", "a", "b", "b", "c"], test="knha").subgroups.set_index("group")
+    assert knha.loc["c", "pval"] == pytest.approx(rows.loc["c", "pval"], rel=1e-14)
+
+
+FIXES = json.loads((REF_DIR / "meta_fixes.json").read_text())
+
+
+@pytest.mark.reference
+def test_single_study_knha_switches_to_z():
+    # issue #12, bug 2; reference: FIXES["single_knha"], rma(0.5, 0.04, test='knha') (metafor warns, uses z)
+    ref = FIXES["single_knha"]
+    with pytest.warns(UserWarning, match="Setting test='z' since k = 1"):
+        fit = meta.rma([0.5], [0.04], test="knha")
+    assert fit.test == ref["test"] == "z" and fit.ddf is None
+    for key in ("se", "ci_lb", "ci_ub", "pval"):
+        assert close(getattr(fit, key)[0], ref[key]), key
+
+
+@pytest.mark.reference
+def test_r2_is_zero_when_both_tau2_vanish():
+    # issue #12, bug 3: Fisher scoring stops at τ² ~ 1e-13 rather than 0 on both fits; the old exact-zero rule
+    # gave R² = 100 (τ²_RE - τ²)/τ²_RE ≈ 80 %. Reference: FIXES["zero_tau2_r2"] (metafor: τ² ~ 1e-11 both, R² = 0;
+    # the coefficients at τ² ≈ 0 agree to 1e-6).
+    ref = FIXES["zero_tau2_r2"]
+    fit = meta.rma(ref["yi"], ref["vi"], mods=np.array(ref["xi"]), method="REML")
+    tau2_re = meta.rma(ref["yi"], ref["vi"], method="REML").tau2
+    assert tau2_re < 1e-10 and fit.tau2 < 1e-10
+    assert fit.r2 == ref["r2"] == 0.0
+    assert close(fit.beta, ref["coef"]) and close(fit.se, ref["se"])
+
+
+BIAS = json.loads((REF_DIR / "bias_metafor.json").read_text())
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("name", ["bcg", "hack", "music", "molloy"])
+def test_fixed_effect_model_matches_metafor(name, effects):
+    # reference: BIAS[f"{name}_FE"], rma(yi, vi, data=..., method='FE'): τ² = 0, I² = (Q - df)/Q, H² = Q/df
+    ref = BIAS[f"{name}_FE"]
+    fit = meta.rma(*effects(name), method="FE")
+    assert fit.tau2 == 0.0 and math.isnan(fit.tau2_se)
+    for key in ("se", "pval", "ci_lb", "ci_ub"):
+        assert close(getattr(fit, key)[0], ref[key]), key
+    assert close(fit.estimate, ref["beta"])
+    assert close([fit.q, fit.i2, fit.h2], [ref["q"], ref["i2"], ref["h2"]])
+
+
+@pytest.mark.reference
+def test_fixed_effect_meta_regression_matches_metafor():
+    # reference: BIAS["bcg_FE_ablat"], rma(yi, vi, mods=~ablat, data=bcg, method='FE'); R² is the adjusted R² of
+    # the weighted regression lm(yi ~ ablat, weights = 1/vi), as metafor computes it for FE models
+    ref = BIAS["bcg_FE_ablat"]
+    fit = meta.rma(BCG["yi"], BCG["vi"], mods=BCG[["ablat"]], method="FE")
+    assert close(fit.beta, ref["beta"]) and close(fit.se, ref["se"])
+    assert close([fit.q, fit.qm, fit.r2], [ref["qe"], ref["qm"], ref["r2"]])
+    assert fit.summary().startswith("Fixed-Effects with Moderators Model (k = 13)")
