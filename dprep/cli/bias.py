@@ -12,7 +12,7 @@ from dprep.cli._common import emit, fail
 
 
 def _effects(csv: Path, r_col: str, n_col: str, yi_col: str | None, vi_col: str | None):
-    from dprep.cli.meta import _read_table, read_effects
+    from dprep.cli._meta import _read_table, read_effects
 
     yi, vi, correlations = read_effects(_read_table(csv), csv, r_col=r_col, n_col=n_col, yi_col=yi_col,
                                         vi_col=vi_col)

@@ -56,7 +56,7 @@ def register(app: typer.Typer) -> None:
         correction; COR and ZCOR from r (or a t, F or p) and n. Bad input exits with code 2 and names the
         file, row (counted from 1 after the header) and column.
         """
-        from dprep.cli.meta import _numbers, _read_table
+        from dprep.cli._meta import _numbers, _read_table
         from dprep.data.io import write_csv
         from dprep.stats import meta
 

@@ -22,7 +22,6 @@ import math
 from typing import Any, ClassVar, Mapping
 
 import numpy as np
-import pandas as pd
 
 from dprep.core import fmt
 
@@ -53,9 +52,9 @@ def plain(value: Any) -> Any:
         return [plain(v) for v in value]
     if isinstance(value, np.ndarray):
         return [plain(v) for v in value.tolist()]
-    if isinstance(value, pd.DataFrame):
+    if hasattr(value, "to_dict") and hasattr(value, "columns"):  # a DataFrame (pandas is imported lazily)
         return [plain(r) for r in value.to_dict(orient="records")]
-    if isinstance(value, pd.Series):
+    if hasattr(value, "to_dict") and hasattr(value, "index"):  # a Series
         return plain(value.to_dict())
     if isinstance(value, np.bool_):
         return bool(value)
@@ -96,8 +95,10 @@ class Result:
         """Plain-Python copy of the exported fields (JSON-ready; NaN stays NaN)."""
         return {key: plain(value) for key, value in self._exported().items()}
 
-    def to_frame(self) -> pd.DataFrame:
-        """One-row DataFrame of the scalar fields (nested values are left out)."""
+    def to_frame(self):
+        """One-row :class:`pandas.DataFrame` of the scalar fields (nested values are left out)."""
+        import pandas as pd
+
         return pd.DataFrame([{k: v for k, v in self.to_dict().items() if _scalar(v)}])
 
     def _summary_lines(self) -> list[str]:
