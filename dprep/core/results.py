@@ -78,6 +78,8 @@ def _shown(value: Any, digits: int = 4) -> str:
         if math.isnan(value):
             return fmt.MISSING
         return f"{value:.{digits}g}" if abs(value) < 1e-3 and value != 0 else f"{value:.{digits}f}"
+    if isinstance(value, (list, tuple)) and len(value) <= 4 and all(_scalar(v) for v in value):
+        return "[" + ", ".join(_shown(v, digits) for v in value) + "]"
     return type(value).__name__
 
 
