@@ -3,6 +3,7 @@
 The structure follows metafor (Viechtbauer, 2010) so that a metafor user can read it side by side:
 
 * :func:`escalc_zcor` — Fisher's z of a correlation and its sampling variance (``escalc(measure="ZCOR")``);
+* :func:`rma_batch` — many independent random-effects models at once, vectorised (one row per table);
 * :func:`rma` — the (mixed-effects) model with the DL, REML, PM, ML or HE estimator of τ², Wald-type (z)
   or Knapp–Hartung (t) inference, Cochran's Q, I², H², the omnibus test of moderators QM and pseudo-R²;
 * :func:`confint` — Q-profile confidence intervals of τ², I² and H² (``confint.rma.uni``);
@@ -39,6 +40,7 @@ References
 """
 
 from dprep.stats.meta._common import METHODS, TESTS
+from dprep.stats.meta.batch import rma_batch
 from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
 from dprep.stats.meta.escalc import escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
@@ -52,6 +54,6 @@ __all__ = [
     "METHODS", "TESTS", "Method", "Test",
     "CorrelationSummary", "EggerResult", "HeterogeneityCI", "Prediction", "RMAResult", "SubgroupResult",
     "TrimFillResult",
-    "confint", "correlation_summary", "escalc_zcor", "leave1out", "predict", "regtest", "rma",
+    "confint", "correlation_summary", "escalc_zcor", "leave1out", "predict", "regtest", "rma", "rma_batch",
     "subgroup_analysis", "trimfill", "z_to_r",
 ]
