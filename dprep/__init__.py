@@ -48,6 +48,7 @@ _API: dict[str, str] = {
     "subgroup_analysis": "dprep.stats.meta",
     "correlation_summary": "dprep.stats.meta",
     "rma_mv": "dprep.stats.meta",
+    "rma_batch": "dprep.stats.meta",
     "profile_ci": "dprep.stats.meta",
     "robust": "dprep.stats.meta",
     "escalc": "dprep.stats.meta",

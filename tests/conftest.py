@@ -20,7 +20,7 @@ def root() -> Path:
 
 
 #: Final stages whose upstream closure is everything the reports and notebooks read.
-REPORT_INPUTS = ("claims", "bayes", "bayes_groups")
+REPORT_INPUTS = ("claims", "bayes", "bayes_groups", "multiverse", "simulation")
 
 
 @pytest.fixture(scope="session")

@@ -58,7 +58,8 @@ class Pair:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def _sizes(study: Study, groups: pd.DataFrame) -> dict[str, int]:
+def group_sizes(study: Study, groups: pd.DataFrame) -> dict[str, int]:
+    """Group id → n of a study, from the group summaries (a ``DataError`` names a missing size)."""
     rows = groups[groups["study_id"] == study.id]
     sizes = {str(g): int(float(n)) for g, n in zip(rows["group"], rows["n"]) if str(n).strip()}
     missing = [g for g in study.group_ids if g not in sizes]
@@ -81,7 +82,8 @@ def effective_sizes(weights: dict[str, float], sizes: dict[str, int]) -> tuple[i
     return out[0], out[1]
 
 
-def _direction(study: Study, weights: dict[str, float], groups: pd.DataFrame) -> tuple[int, str]:
+def direction(study: Study, weights: dict[str, float], groups: pd.DataFrame) -> tuple[int, str]:
+    """The sign of the contrast in the reported means (+1 if they are not all reported), and a note."""
     rows = groups[groups["study_id"] == study.id].set_index("group")
     means = pd.to_numeric(rows["mean"], errors="coerce")
     if any(pd.isna(means.get(g)) for g in weights):
@@ -92,15 +94,15 @@ def _direction(study: Study, weights: dict[str, float], groups: pd.DataFrame) ->
 
 def _reported_side(study: Study, contrast: str, test: pd.Series, groups: pd.DataFrame) -> Side:
     weights = study.contrast(contrast)
-    n1, n2 = effective_sizes(weights, _sizes(study, groups))
+    n1, n2 = effective_sizes(weights, group_sizes(study, groups))
     stat, value = test["statistic"], float(test["value"])
     df = int(float(test["df2"]))
     shown = fmt.statistic(stat, test["value"], test["df1"] or None, test["df2"])
     if stat == "F" and float(test["df1"]) == 1:
-        sign, direction = _direction(study, weights, groups)
+        sign, how = direction(study, weights, groups)
         d = d_from_f(value, n1, n2, sign=sign)
         bf = jzs_ttest_bf(math.sqrt(value), n1, n2, df=df)
-        notes = (f"d from {shown} with effective n {n1}/{n2} ({contrast_label(weights)}); {direction}",
+        notes = (f"d from {shown} with effective n {n1}/{n2} ({contrast_label(weights)}); {how}",
                  f"t = √F on the error df {df} of the whole design")
     elif stat == "t":
         d = cohens_d_from_t(value, n1, n2)
@@ -116,7 +118,7 @@ def _reported_side(study: Study, contrast: str, test: pd.Series, groups: pd.Data
 def _derived_side(study: Study, contrast: str, groups: pd.DataFrame, derived: pd.DataFrame) -> Side | str:
     """The contrast's d from the means and pooled SD the ``primary`` stage derived; a reason when it cannot."""
     weights = study.contrast(contrast)
-    sizes = _sizes(study, groups)
+    sizes = group_sizes(study, groups)
     n1, n2 = effective_sizes(weights, sizes)
     rows = groups[groups["study_id"] == study.id].set_index("group")
     d_rows = derived[derived["study_id"] == study.id]
@@ -219,7 +221,7 @@ def omnibus_bayes_factors(studies: StudyFile, tests: pd.DataFrame, groups: pd.Da
                              "note": "the omnibus test is not reported; only contrasts are"})
                 continue
             test = found.iloc[0]
-            n = list(_sizes(study, groups).values())
+            n = list(group_sizes(study, groups).values())
             k, df2 = len(n), int(sum(n) - len(n))
             f = f_from_eta2(float(test["effect_value"]), k - 1, df2)
             bf = jzs_anova_bf(f, k, n[0])

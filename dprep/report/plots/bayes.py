@@ -8,13 +8,14 @@ density intervals (HDI) unless stated.
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Sequence
 
 import arviz as az
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib.figure import Figure
 from scipy import stats
+
+from dprep.report.plots._style import Plot
 
 __all__ = [
     "Plot",
@@ -33,13 +34,6 @@ _STYLE = {
     "legend.fontsize": 11,
 }
 HDI_PROB = 0.95
-
-
-class Plot(NamedTuple):
-    """A figure and its alt text."""
-
-    figure: Figure
-    alt_text: str
 
 
 def _draws(idata: az.InferenceData, var_name: str) -> np.ndarray:

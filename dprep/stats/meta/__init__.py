@@ -4,6 +4,7 @@ The structure follows metafor (Viechtbauer, 2010) so that a metafor user can rea
 
 * :func:`escalc` — effect sizes and sampling variances from reported statistics (SMD, MD, OR, RR, RD, COR,
   ZCOR; metafor's ``escalc``), :func:`escalc_zcor` for Fisher's z of correlations;
+* :func:`rma_batch` — many independent random-effects models at once, vectorised (one row per table);
 * :func:`rma` — the (mixed-effects) model with the DL, REML, PM, ML or HE estimator of τ², Wald-type (z)
   or Knapp–Hartung (t) inference, Cochran's Q, I², H², the omnibus test of moderators QM and pseudo-R²;
 * :func:`confint` — Q-profile confidence intervals of τ², I² and H² (``confint.rma.uni``);
@@ -66,6 +67,7 @@ References
 """
 
 from dprep.stats.meta._common import FIXED, METHODS, TESTS
+from dprep.stats.meta.batch import rma_batch
 from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
 from dprep.stats.meta.escalc import MEASURES, EffectSizes, escalc, escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
@@ -87,6 +89,6 @@ __all__ = [
     "MVResult", "PermutationResult", "PetPeeseResult", "Prediction", "ProfileCI", "RMAResult", "RobustResult",
     "SelectionModelResult", "SensitivityResult", "SubgroupResult", "TrimFillResult",
     "baujat", "confint", "correlation_summary", "cumul", "escalc", "escalc_zcor", "gosh", "influence", "leave1out",
-    "permutest", "petpeese", "predict", "profile_ci", "regtest", "rma", "rma_mv", "robust", "selmodel",
+    "permutest", "petpeese", "predict", "profile_ci", "regtest", "rma", "rma_batch", "rma_mv", "robust", "selmodel",
     "sensitivity", "subgroup_analysis", "trimfill", "z_to_r",
 ]
