@@ -13,6 +13,7 @@ shape ``(n, k_max)`` with a mask) without a Python loop over tables: the weighte
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from scipy import stats
 
 from dprep.core import args
 from dprep.stats.meta._common import _EPS, METHODS, TESTS
+from dprep.stats.meta.tau2 import _LL_SLACK
 
 _FUNC = "rma_batch"
 
@@ -148,52 +150,75 @@ def _tau2_pm(X, y, vi, mask, kp, tol, maxiter):
 
 
 def _log_lik(X, y, vi, mask, tau2, reml):
-    """(Restricted) log-likelihood at τ² per table, up to the constant that cancels in ``ll(0) - ll(τ²)``."""
+    """(Restricted) log-likelihood at τ² per table, constants included, as ``tau2._log_lik``."""
     w = _weights(vi, mask, tau2)
     fit = _wls(X, w, y, traces=False)
+    k = mask.sum(axis=1)
     ll = -0.5 * np.sum(np.where(mask, np.log(np.where(mask, vi, 1.0) + tau2[:, None]), 0.0), axis=1)
     ll -= 0.5 * fit["ypy"]
     if reml:
-        ll -= 0.5 * np.linalg.slogdet(fit["A"])[1]
-    return ll
+        return ll - 0.5 * (k - X.shape[2]) * np.log(2 * np.pi) - 0.5 * np.linalg.slogdet(fit["A"])[1]
+    return ll - 0.5 * k * np.log(2 * np.pi)
 
 
 def _tau2_fisher(X, y, vi, mask, reml, tol, maxiter):
-    """ML or REML by Fisher scoring with step halving from the HE start, as ``tau2._tau2_fisher``.
+    """ML or REML by Fisher scoring from the HE start, table by table the algorithm of ``tau2._tau2_fisher``.
 
-    Convergence per table when |Δτ²| ≤ tol·max(1, τ²) (metafor's relative criterion); tables still
-    moving after ``maxiter`` iterations are flagged and set to NaN. Then metafor's boundary check: τ² = 0
-    when its (restricted) likelihood beats the interior solution by more than ``tol``.
+    Each table keeps its own state: steps halved until τ² stays ≥ 0 and the (restricted) log-likelihood
+    does not decrease, a damping factor halved whenever a step reverses the previous one without being
+    at most half as long, and convergence when a step is at most tol·max(1, τ²). Tables still moving
+    after ``maxiter`` iterations are flagged and set to NaN. Then metafor's boundary check: τ² = 0 when
+    its (restricted) likelihood beats the interior solution by more than ``tol``.
     """
     n = len(y)
     kp = mask.sum(axis=1) - X.shape[2]
     tau2 = _tau2_he(X, y, np.where(mask, vi, 0.0), mask, kp)[0]
+    final_ll = np.full(n, np.nan)
     idx, converged = np.arange(n), np.zeros(n, bool)
     Xa, ya, va, ma, t = X, y, vi, mask, tau2.copy()  # the tables still iterating, compacted as they finish
+    ll = _log_lik(Xa, ya, va, ma, t, reml)
+    damping, previous = np.ones(n), np.zeros(n)
     for _ in range(maxiter):
         w = _weights(va, ma, t)
         fit = _wls(Xa, w, ya)
         pp = np.add.reduce(fit["py"] ** 2, axis=1)
         if reml:
-            adj = (pp - fit["tr_p"]) / fit["tr_pp"]
+            raw = (pp - fit["tr_p"]) / fit["tr_pp"]
         else:
-            adj = (pp - np.add.reduce(w, axis=1)) / np.add.reduce(w * w, axis=1)
-        while np.any(neg := t + adj < 0):
-            adj = np.where(neg, adj / 2, adj)
-        t = t + adj
-        done = np.abs(adj) <= tol * np.maximum(1.0, t)
+            raw = (pp - np.add.reduce(w, axis=1)) / np.add.reduce(w * w, axis=1)
+        damping = np.where((raw * previous < 0) & (np.abs(raw) > 0.5 * np.abs(previous)), damping / 2, damping)
+        previous, step = raw, damping * raw
+        threshold = tol * np.maximum(1.0, t)
+        new, ll_new = t.copy(), ll.copy()
+        searching = np.ones(t.size, bool)
+        while searching.any():
+            s_ = np.flatnonzero(searching)
+            cand = t[s_] + step[s_]
+            small = np.abs(step[s_]) <= threshold[s_]
+            cand = np.where(small, np.maximum(cand, 0.0), cand)
+            ok = small | (cand >= 0)
+            lls = np.full(s_.size, -np.inf)
+            if ok.any():
+                o = s_[ok]
+                lls[ok] = _log_lik(Xa[o], ya[o], va[o], ma[o], cand[ok], reml)
+            accept = small | (ok & (lls >= ll[s_] - _LL_SLACK * np.maximum(1.0, np.abs(ll[s_]))))
+            new[s_[accept]], ll_new[s_[accept]] = cand[accept], lls[accept]
+            step[s_[~accept]] /= 2
+            searching[s_[accept]] = False
+        t, ll = new, ll_new
+        done = np.abs(step) <= threshold
         if done.any():
-            tau2[idx[done]], converged[idx[done]] = t[done], True
+            tau2[idx[done]], final_ll[idx[done]], converged[idx[done]] = t[done], ll[done], True
             keep = ~done
-            idx, Xa, ya, va, ma, t = idx[keep], Xa[keep], ya[keep], va[keep], ma[keep], t[keep]
+            idx, Xa, ya, va, ma = idx[keep], Xa[keep], ya[keep], va[keep], ma[keep]
+            t, ll, damping, previous = t[keep], ll[keep], damping[keep], previous[keep]
             if not idx.size:
                 break
     tau2[~converged] = np.nan
     check = converged & (tau2 > tol)
     if check.any():
         c = np.flatnonzero(check)
-        gain = (_log_lik(X[c], y[c], vi[c], mask[c], np.zeros(c.size), reml)
-                - _log_lik(X[c], y[c], vi[c], mask[c], tau2[c], reml))
+        gain = _log_lik(X[c], y[c], vi[c], mask[c], np.zeros(c.size), reml) - final_ll[c]
         tau2[c[gain > tol]] = 0.0
     w = _weights(vi, mask, np.where(converged, tau2, 0.0))
     if reml:
@@ -346,22 +371,21 @@ def rma_batch(
     fit = _wls(X, _weights(v, m, t0), y, traces=False)
     beta, vb = fit["beta"], fit["A_inv"]
     ddf = k - p
+    knha = np.full(n, test == "knha") & ~single  # k = 1: z tests, as rma and metafor
+    if knha.any() and single.any() and test == "knha":
+        warnings.warn("Setting test='z' for the tables with k = 1 (Knapp–Hartung needs k > 1), as metafor does.",
+                      UserWarning, stacklevel=2)
     if test == "knha":
         rss = fit["ypy"]
         with np.errstate(divide="ignore", invalid="ignore"):
             s2w = np.where(ddf == 0, np.nan, np.where(rss <= _EPS, 0.0, rss / np.maximum(ddf, 1)))
-        vb = s2w[:, None, None] * vb
-        safe = np.maximum(ddf, 1)
-        crit = np.where(ddf > 0, stats.t.isf((1 - level) / 2, safe), np.nan)
-    else:
-        crit = np.full(n, stats.norm.isf((1 - level) / 2))
+        vb = np.where(knha, s2w, 1.0)[:, None, None] * vb
+    safe = np.maximum(ddf, 1)
+    crit = np.where(knha, stats.t.isf((1 - level) / 2, safe), stats.norm.isf((1 - level) / 2))
     se = np.sqrt(vb[:, 0, 0])
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta[:, 0] / se
-        if test == "knha":
-            pval = np.where(ddf > 0, 2 * stats.t.sf(np.abs(stat), np.maximum(ddf, 1)), np.nan)
-        else:
-            pval = 2 * stats.norm.sf(np.abs(stat))
+        pval = np.where(knha, 2 * stats.t.sf(np.abs(stat), safe), 2 * stats.norm.sf(np.abs(stat)))
     pi_se = np.sqrt(se**2 + t0)
 
     qm = qm_p = np.full(n, np.nan)

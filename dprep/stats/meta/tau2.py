@@ -55,6 +55,12 @@ def _log_lik(tau2, yi, vi, X, reml):
     return ll - 0.5 * k * np.log(2 * np.pi)
 
 
+#: A step is refused only when the log-likelihood falls by more than this (relative): near the maximum the
+#: likelihood is flat to rounding, and a comparison at machine precision would halve steps on noise and
+#: stop short of the maximum.
+_LL_SLACK = 1e-10
+
+
 def _tau2_fisher(yi, vi, X, reml, tol, maxiter):
     r"""ML or REML τ² by Fisher scoring from the HE estimate, with step halving (metafor's algorithm).
 
@@ -88,7 +94,7 @@ def _tau2_fisher(yi, vi, X, reml, tol, maxiter):
                 break
             if new >= 0:
                 ll_new = _log_lik(new, yi, vi, X, reml)
-                if ll_new >= ll - _EPS * max(1.0, abs(ll)):
+                if ll_new >= ll - _LL_SLACK * max(1.0, abs(ll)):
                     break
             step /= 2
         tau2, ll = new, ll_new
