@@ -21,6 +21,7 @@ from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa
 
 VALIDATED = Path("data/processed/validated")
 OUT = Path("data/processed/meta")
+METRICS = Path("metrics/meta.json")
 
 
 def _estimator_row(yi, vi, method: str, test: str, level: float) -> dict:
@@ -65,12 +66,6 @@ def main() -> int:
 
     with atomic_dir(OUT) as tmp:
         write_json(tmp / "summary.json", summary)
-        write_json(tmp / "metrics.json", {
-            "k": fit.k, "method": p["method"], "test": p["test"],
-            "estimate_r": summary["estimate_r"], "ci_r": summary["ci_r"], "pi_r": summary["pi_r"],
-            "pct_variance": summary["pct_variance"], "tau2": fit.tau2, "i2": fit.i2,
-            "q": fit.q, "q_p": fit.q_p, "egger_p": egger.pval, "trimfill_k0": filled.k0,
-        })
         write_json(tmp / "figures.json", {
             "forest": plots.forest_plot_alt_text(fit, labels, scale="r"),
             "funnel": (f"Funnel plot of the {fit.k} Fisher-z effect sizes against their standard "
@@ -84,6 +79,9 @@ def main() -> int:
         write_csv(tmp / "published.csv", published_music_comparison(read_table(VALIDATED, "meta_summaries")))
         save_figure(tmp / "forest.png", forest, dpi=150)
         save_figure(tmp / "funnel.png", funnel, dpi=150)
+    write_json(METRICS, {"k": fit.k, "estimate_r": summary["estimate_r"], "ci_lb_r": summary["ci_r"][0],
+                         "ci_ub_r": summary["ci_r"][1], "tau2": fit.tau2, "i2": fit.i2, "q_p": fit.q_p,
+                         "egger_p": egger.pval, "trimfill_k0": filled.k0})
     print(f"meta: k = {fit.k}, r = {summary['estimate_r']:.3f} "
           f"[{summary['ci_r'][0]:.3f}, {summary['ci_r'][1]:.3f}], I² = {fit.i2:.1f}%")
     return 0

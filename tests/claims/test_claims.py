@@ -293,7 +293,7 @@ def test_stage_writes_the_table_and_counts(tmp_path):
                          capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     table = pd.read_csv(processed / "claims" / "claims_audit.csv")
-    metrics = json.loads((processed / "claims" / "metrics.json").read_text())
+    metrics = json.loads((processed / "claims" / "counts.json").read_text())
     assert len(table) == len(raw_claims()) == metrics["claims"]
     assert metrics == verdict_counts(table)
     assert sum(metrics["verdicts"].values()) == len(table)
