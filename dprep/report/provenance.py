@@ -2,11 +2,12 @@
 
 :func:`provenance` collects, for one document,
 
-- the commit of the sources and its date, and whether the working tree differs from it. The
-  sources are everything tracked except the pipeline's records (:func:`pipeline_records`:
-  ``dvc.lock`` and the outputs git tracks, ``metrics/``): those record the pages built from the
-  sources, so they are committed after them (``dvc repro``, then a commit of the records alone)
-  and a page names the commit its sources came from;
+- the commit of the pipeline's sources and its date, and whether the working tree's sources
+  differ from it. The sources (:func:`pipeline_sources`) are what ``dvc.yaml`` says the stages
+  depend on (code, data, pages), ``dvc.yaml`` and ``params.yaml``: the last commit that changed
+  one of them is the commit a page was built from. Not the head commit: ``dvc.lock`` and the
+  metrics git tracks record the pages, so they are committed after them (``dvc repro``, then a
+  commit of the records alone), and a commit of the README or the tests changes no page;
 - the MD5 of every repository file the page read while it was rendered (recorded by
   :mod:`dprep.report.tracking`; hashed when the page is rendered, in the form ``md5sum`` and
   ``dvc.lock`` use);
@@ -37,7 +38,6 @@ import yaml
 
 PACKAGES = ("dprep", "numpy", "scipy", "pandas", "statsmodels", "pymc", "arviz", "matplotlib")
 """Packages whose versions are recorded."""
-LOCK = "dvc.lock"
 PLACEHOLDER_HOST = ".invalid"
 """A ``repository-code`` on this (reserved, RFC 2606) top-level domain is a placeholder."""
 
@@ -71,23 +71,38 @@ def _stages(root: Path) -> dict[str, Any]:
         return {}
 
 
-def pipeline_records(root: str | os.PathLike) -> list[str]:
-    """Tracked files the pipeline writes: ``dvc.lock`` and the ``cache: false`` outputs of ``dvc.yaml``
-    (the metrics files), which git, not DVC's cache, keeps.
+def _paths(entries: Any) -> list[str]:
+    return [str(next(iter(e))) if isinstance(e, Mapping) else str(e) for e in entries or []]
 
-    They are not sources: ``dvc repro`` rewrites them after the pages it records, so they cannot
-    be part of the commit a page names (that would be a hash of itself).
+
+def _within(path: str, folder: str) -> bool:
+    folder = folder.rstrip("/")
+    return path == folder or path.startswith(folder + "/")
+
+
+def _outs(stage: Mapping[str, Any]) -> list[str]:
+    return _paths(stage.get("outs")) + _paths(stage.get("metrics")) + _paths(stage.get("plots"))
+
+
+def pipeline_sources(root: str | os.PathLike) -> list[str]:
+    """The files the pipeline is built from: every dependency in ``dvc.yaml`` that no stage writes,
+    ``dvc.yaml`` and ``params.yaml``; the whole tree (``["."]``) without stages.
+
+    Not among them: ``dvc.lock`` and the outputs git tracks (``cache: false``, the metrics), which
+    ``dvc repro`` rewrites after the pages it records (a page cannot name a commit that records its
+    own hash), and files nothing depends on (README, tests).
     """
-    records = [LOCK]
-    for stage in _stages(Path(root)).values():
-        for kind in ("outs", "metrics", "plots"):
-            records += [str(next(iter(e))) for e in stage.get(kind) or []
-                        if isinstance(e, Mapping) and (next(iter(e.values())) or {}).get("cache") is False]
-    return sorted(set(records))
+    stages = _stages(Path(root))
+    if not stages:
+        return ["."]
+    produced = [o for stage in stages.values() for o in _outs(stage)]
+    deps = {d for stage in stages.values() for d in _paths(stage.get("deps"))
+            if not any(_within(d, o) for o in produced)}
+    return sorted(deps | {"dvc.yaml", "params.yaml"})
 
 
 def git_commit(root: str | os.PathLike) -> dict[str, Any]:
-    """The last commit of the sources in ``root`` (everything tracked but :func:`pipeline_records`),
+    """The last commit that changed the pipeline's sources in ``root`` (:func:`pipeline_sources`),
     its date, and whether the working tree's sources differ from it.
 
     Parameters
@@ -99,11 +114,11 @@ def git_commit(root: str | os.PathLike) -> dict[str, Any]:
     -------
     dict
         ``commit`` (full hash), ``short`` (7 characters), ``date`` (committer date, ISO 8601) and
-        ``dirty`` (tracked sources changed, or untracked files that are not ignored); all ``None``
-        outside a git repository.
+        ``dirty`` (a source changed, or an untracked file among them that is not ignored); all
+        ``None`` outside a git repository.
     """
     root = Path(root)
-    sources = ["--", ".", *(f":(exclude){record}" for record in pipeline_records(root))]
+    sources = ["--", *pipeline_sources(root)]
     log = _git(root, "log", "-1", "--format=%H%n%cI", *sources)
     if not log or not log.strip():
         return {"commit": None, "short": None, "date": None, "dirty": None}
@@ -134,15 +149,6 @@ def input_hashes(root: str | os.PathLike, files: Iterable[str]) -> dict[str, str
     return {name: file_md5(root / name) for name in sorted(set(files)) if (root / name).is_file()}
 
 
-def _paths(entries: Any) -> list[str]:
-    return [str(next(iter(e))) if isinstance(e, Mapping) else str(e) for e in entries or []]
-
-
-def _within(path: str, folder: str) -> bool:
-    folder = folder.rstrip("/")
-    return path == folder or path.startswith(folder + "/")
-
-
 def stage_params(root: str | os.PathLike, files: Iterable[str]) -> list[str]:
     """The ``params.yaml`` keys declared by the DVC stages that made ``files``, and by every stage
     upstream of them (``dvc.yaml``: a stage is upstream when one of its outputs is a dependency).
@@ -161,8 +167,7 @@ def stage_params(root: str | os.PathLike, files: Iterable[str]) -> list[str]:
         empty without a readable ``dvc.yaml``.
     """
     stages = _stages(Path(root))
-    outs = {name: _paths(s.get("outs")) + _paths(s.get("metrics")) + _paths(s.get("plots"))
-            for name, s in stages.items()}
+    outs = {name: _outs(s) for name, s in stages.items()}
 
     def producers(path: str) -> set[str]:
         return {name for name, paths in outs.items() if any(_within(path, o) or _within(o, path) for o in paths)}

@@ -8,8 +8,8 @@ issue's check — `dvc repro` leaves `git status --porcelain` empty and no page 
 and `dvc repro -f` then writes every output with the same hash.
 
 A stale lock is fixed by running `dvc repro` and committing ``dvc.lock`` and ``metrics/`` *on
-their own*, after the sources (the pages name the commit of the sources; see
-dprep.report.provenance).
+their own*, after the sources (a page names the last commit that changed the pipeline's sources;
+see dprep.report.provenance.pipeline_sources).
 """
 
 import hashlib

@@ -3,7 +3,7 @@
 - Code: the dprep modules its script imports (transitively; for the report stage also what the
   pages' code cells import) and the package data those modules name (schemas, render assets).
   A change to any of them must make `dvc status` report the stage, so no page can show results
-  of code that has since changed (the slow test of test_dvc_status.py checks DVC itself).
+  of code that has since changed (the slow test at the end checks DVC itself, on a copy).
 - Files: every repository path the script names is a dependency or an output, and every data
   dependency is a path the script names (a stage depends on the files it reads, not on a whole
   upstream stage).

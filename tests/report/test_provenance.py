@@ -53,19 +53,26 @@ def _commit_all(root: Path, message: str) -> None:
     _git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", message)
 
 
-def test_records_are_the_lock_and_the_git_tracked_outputs(repo: Path) -> None:
-    assert prov.pipeline_records(repo) == ["dvc.lock", "metrics/fit.json"]
+def test_sources_are_the_dependencies_no_stage_writes(repo: Path) -> None:
+    assert prov.pipeline_sources(repo) == ["data/raw", "dvc.yaml", "fit.py", "other.py", "params.yaml",
+                                           "summary.py"]
+    assert prov.pipeline_sources(repo / "out") == ["."]  # no dvc.yaml: the whole tree
 
 
-def test_commit_is_that_of_the_sources_and_ignores_the_pipeline_records(repo: Path) -> None:
+def test_commit_is_the_last_that_changed_the_sources(repo: Path) -> None:
     sources = _git(repo, "rev-parse", "HEAD").strip()
     git = prov.git_commit(repo)
     assert git["commit"] == sources and git["short"] == sources[:7] and git["dirty"] is False
     (repo / "dvc.lock").write_text("schema: '2.0'\nstages: {}\n")  # dvc repro rewrites the records
     (repo / "metrics" / "fit.json").write_text('{"a": 1}\n')
+    (repo / "README.md").write_text("not a source\n")
     assert prov.git_commit(repo) == git
-    _commit_all(repo, "record the pipeline")  # committed after the pages: the pages still name `sources`
+    _commit_all(repo, "record the pipeline; a README")  # committed after the pages: they still name `sources`
     assert prov.git_commit(repo) == git
+    (repo / "fit.py").write_text("print(1)\n")  # a new source file, not yet committed
+    assert prov.git_commit(repo)["dirty"] is True
+    _commit_all(repo, "fit")
+    assert prov.git_commit(repo)["commit"] == _git(repo, "rev-parse", "HEAD").strip()
     (repo / "params.yaml").write_text(yaml.safe_dump({**PARAMS, "seed": 8}))
     assert prov.git_commit(repo)["dirty"] is True
 
