@@ -1,22 +1,25 @@
 """DVC stage `bayes`: Bayesian meta-analysis and the blinding-bias model, with their diagnostics.
 
 (a) Bayesian random-effects meta-analysis of the 16 music correlations (Fisher z; priors from
-    params.yaml) beside the REML result of the `meta` stage, checked against an MCMC-free grid
-    posterior.
+    params.yaml), checked against an MCMC-free grid posterior. (The `bayes_vs_meta` stage sets it
+    beside the frequentist fit of the `meta` stage, so that changing `meta.method` does not rerun
+    these fits.)
 (b) The blinding-bias model (Welton et al. 2009) on each original (1993, unblinded interviewers) /
     replication (2019, double-blind) pair of the `replication` stage, under every prior of the
     sensitivity table: no bias, each row of ``blinding_bias_priors.csv`` translated to the SMD scale
     by :mod:`dprep.stats.bias` (β ~ Normal(bias, √(bias variance))), and a wide prior.  The default prior is
     named in params (Hróbjartsson et al. 2013).
 (c) The frequentist bias-adjusted estimate (Turner et al. 2009) of the same pairs, per prior.
-(d) Every InferenceData as NetCDF, diagnostics (R-hat, bulk/tail ESS, divergences) and costs (time,
-    ESS/s) as CSV, figures as PNG with alt texts in ``figures.json``; all in ``data/processed/bayes/``.
+(d) Every InferenceData as NetCDF, diagnostics (R-hat, bulk/tail ESS, divergences) per parameter
+    and per model (``gates.csv``) as CSV, figures as PNG with alt texts in ``figures.json``, the
+    details in ``results.json``; all in ``data/processed/bayes/``. Headline numbers go to
+    ``metrics/bayes.json`` (``dvc metrics show``); wall-clock costs (seconds, ESS per second) only
+    to the uncached log ``logs/bayes.timing.json``, since they differ on every run.
 
 A model that fails its convergence gates stops the stage with a message naming the model and the
 parameter; the previous outputs are then left as they were.
 """
 
-import json
 import re
 import sys
 import time
@@ -42,12 +45,12 @@ from dprep.core.errors import ConvergenceError  # noqa: E402
 from dprep.models.diagnostics import diagnostics_rows  # noqa: E402
 from dprep.data.priors import read_bias_priors
 from dprep.data.tables import read_table  # noqa: E402
-from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json, write_timing  # noqa: E402
 
 VALIDATED = Path("data/processed/validated")
-META = Path("data/processed/meta/summary.json")
-REPLICATION = Path("data/processed/replication/metrics.json")
+REPLICATION = Path("data/processed/replication/estimates.csv")
 OUT = Path("data/processed/bayes")
+METRICS = Path("metrics/bayes.json")
 NO_BIAS, WIDE = "no bias (β = 0)", "wide"
 
 
@@ -70,11 +73,10 @@ def main() -> int:
     sampler = dict(draws=p["draws"], tune=p["tune"], chains=p["chains"], cores=p["cores"],
                    target_accept=p["target_accept"])
     mu_prior, wide = tuple(p["mu_prior"]), tuple(p["wide_beta_prior"])
-    for path, stage in ((META, "meta"), (REPLICATION, "replication")):
-        if not path.is_file():
-            raise SystemExit(f"bayes: {path} does not exist. Run the '{stage}' stage first (dvc repro {stage}).")
-    reml = json.loads(META.read_text())
-    pairs = json.loads(REPLICATION.read_text())["contrasts"]
+    if not REPLICATION.is_file():
+        raise SystemExit(f"bayes: {REPLICATION} does not exist. Run the 'replication' stage first "
+                         "(dvc repro replication).")
+    pairs = pd.read_csv(REPLICATION).set_index("contrast").to_dict(orient="index")
     studies = read_table(VALIDATED, "music_correlations_macnamara2014")
     yi, vi = meta.escalc_zcor(studies["r"], studies["n"])
     sei = np.sqrt(vi)
@@ -96,7 +98,7 @@ def main() -> int:
         sens = {}
         for i, (contrast, pair) in enumerate(pairs.items(), start=1):
             progress.update(task, description=f"bayes: blinding model, {contrast} ({len(spec) + 2} priors)")
-            y = [pair["original"]["estimate"], pair["replication"]["estimate"]]
+            y = [pair["original_d"], pair["replication_d"]]
             s = [pair["original_se"], pair["replication_se"]]
             sens[contrast] = _gated(f"blinding model, {contrast}", bias_model.prior_sensitivity, y, s, [1, 0],
                                     spec, wide_prior=wide, mu_prior=mu_prior, seed=seed + i, **sampler)
@@ -104,19 +106,20 @@ def main() -> int:
     grid = bmeta.grid_posterior_meta(yi, sei, mu_prior=mu_prior, tau_prior_sd=p["tau_prior_sd"], n_grid=p["grid_n"])
     grid_check = bmeta.grid_check(fit, grid)
 
-    diag_rows, costs = [], []
-    table, cost = diagnostics_rows("meta-analysis", fit.diagnostics, fit.timing)
+    diag_rows, gates, timings = [], [], {"meta-analysis": fit.timing.to_dict()}
+    table, gate = diagnostics_rows("meta-analysis", fit.diagnostics)
     diag_rows.append(table)
-    costs.append(cost)
+    gates.append(gate)
     sensitivity, adjusted, blinding = [], [], {}
     for contrast, res in sens.items():
         pair = pairs[contrast]
         sensitivity.append(res.table.assign(contrast=contrast, default=res.table["prior"] == default))
         for name, prior_fit in res.fits.items():
-            table, cost = diagnostics_rows(f"{contrast} | {name}", prior_fit.diagnostics, prior_fit.timing)
+            table, gate = diagnostics_rows(f"{contrast} | {name}", prior_fit.diagnostics)
             diag_rows.append(table)
-            costs.append(cost)
-        y = [pair["original"]["estimate"], pair["replication"]["estimate"]]
+            gates.append(gate)
+            timings[f"{contrast} | {name}"] = prior_fit.timing.to_dict()
+        y = [pair["original_d"], pair["replication_d"]]
         v = [pair["original_se"] ** 2, pair["replication_se"] ** 2]
         for name, (b, sd) in {NO_BIAS: (0.0, 0.0), **spec, WIDE: wide}.items():
             adj = bias_adjusted_meta(y, v, [True, False], bias_mean=b, bias_var=sd ** 2)
@@ -131,28 +134,15 @@ def main() -> int:
             "default_prior": default, "beta_prior": list(d_fit.beta_prior),
             "theta_mean": row["theta_mean"], "theta_hdi_95": [row["theta_hdi_lb"], row["theta_hdi_ub"]],
             "p_theta_positive": row["p_theta_positive"], "beta_post_mean": row["beta_post_mean"],
-            "original_d": pair["original"]["estimate"], "replication_d": pair["replication"]["estimate"],
+            "original_d": pair["original_d"], "replication_d": pair["replication_d"],
             "replication_source": pair["replication_source"],
         }
     sensitivity = pd.concat(sensitivity, ignore_index=True)
     sensitivity = sensitivity[["contrast", *sensitivity.columns.drop("contrast")]]
-    comparison = pd.DataFrame([
-        {"method": f"REML ({reml['test']})", "estimate_z": reml["estimate"], "ci_lb_z": reml["ci_lb"],
-         "ci_ub_z": reml["ci_ub"], "estimate_r": reml["estimate_r"], "ci_lb_r": reml["ci_r"][0],
-         "ci_ub_r": reml["ci_r"][1], "tau": reml["tau"], "interval": "95% CI"},
-        {"method": "Bayes (NUTS)", "estimate_z": fit.post_mean_mu, "ci_lb_z": fit.mu_hdi[0],
-         "ci_ub_z": fit.mu_hdi[1], "estimate_r": fit.to_dict()["post_mean_mu_r"], "ci_lb_r": fit.mu_r_hdi[0],
-         "ci_ub_r": fit.mu_r_hdi[1], "tau": fit.post_mean_tau, "interval": "95% HDI"},
-        {"method": "Bayes (grid quadrature)", "estimate_z": grid.mu_mean, "ci_lb_z": np.nan, "ci_ub_z": np.nan,
-         "estimate_r": np.nan, "ci_lb_r": np.nan, "ci_ub_r": np.nan, "tau": grid.tau_mean, "interval": ""},
-    ])
-
     plots = {
         "trace_meta": bayes_plots.plot_trace(fit.idata, ["mu", "tau"]),
         "posterior_meta": bayes_plots.plot_posterior_hdi(fit.idata, ["mu_r", "tau"], ref_val=0.0,
                                                          labels=["pooled correlation r", "τ (Fisher z)"]),
-        "mu_vs_reml": bayes_plots.plot_mu_vs_reml(fit.idata, reml["estimate_r"], tuple(reml["ci_r"]),
-                                                  transform=np.tanh, scale_label="correlation r"),
     }
     for contrast, res in sens.items():
         d_fit = res.fits[default]
@@ -160,17 +150,13 @@ def main() -> int:
         plots[f"beta_{_slug(contrast)}"] = bayes_plots.plot_beta_prior_posterior(d_fit.idata, d_fit.beta_prior)
         plots[f"posterior_{_slug(contrast)}"] = bayes_plots.plot_posterior_hdi(
             d_fit.idata, ["theta", "beta"], ref_val=0.0, labels=["θ, bias-free d", "β, blinding bias (d)"])
-    costs = pd.DataFrame(costs)
-    metrics = {
+    gates = pd.DataFrame(gates)
+    results = {
         "seed": seed, "sampler": sampler, "mu_prior": list(mu_prior), "tau_prior_sd": p["tau_prior_sd"],
         "wide_beta_prior": list(wide),
-        "meta": {**fit.to_dict(), "reml": {k: reml[k] for k in ("estimate", "ci_lb", "ci_ub", "estimate_r",
-                                                                 "ci_r", "tau")},
-                 "grid_check": grid_check},
+        "meta": {**fit.to_dict(), "grid_check": grid_check},
         "blinding": blinding,
-        "all_passed": bool(costs["passed"].all()), "n_models": len(costs),
-        "total_sampling_seconds": float(costs["total_seconds"].sum()),
-        "stage_seconds": time.perf_counter() - start,
+        "all_passed": bool(gates["passed"].all()), "n_models": len(gates),
     }
     with atomic_dir(OUT) as tmp:
         idata.save_idata(fit.idata, tmp / "idata" / "meta.nc")
@@ -178,20 +164,26 @@ def main() -> int:
             for name, prior_fit in res.fits.items():
                 idata.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{_slug(contrast)}__{_slug(name)}.nc")
         write_csv(tmp / "meta_posterior.csv", fit.posterior)
-        write_csv(tmp / "meta_comparison.csv", comparison)
         write_csv(tmp / "beta_priors.csv", prior_table)
         write_csv(tmp / "sensitivity.csv", sensitivity)
         write_csv(tmp / "bias_adjusted.csv", pd.DataFrame(adjusted))
         write_csv(tmp / "diagnostics.csv", pd.concat(diag_rows, ignore_index=True))
-        write_csv(tmp / "timing.csv", costs)
+        write_csv(tmp / "gates.csv", gates)
         for name, plot in plots.items():
             save_figure(tmp / f"{name}.png", plot.figure, dpi=120)
             plt.close(plot.figure)
         write_json(tmp / "figures.json", {name: plot.alt_text for name, plot in plots.items()})
-        metrics["stage_seconds"] = time.perf_counter() - start
-        write_json(tmp / "metrics.json", metrics)
-    print(f"bayes: {len(costs)} models passed their gates; μ_r = {metrics['meta']['post_mean_mu_r']:.3f}, "
-          f"grid check {'passed' if grid_check['passed'] else 'FAILED'}; {metrics['stage_seconds']:.0f} s")
+        write_json(tmp / "results.json", results)
+    write_json(METRICS, {
+        "all_passed": results["all_passed"], "n_models": results["n_models"],
+        "meta_mu_r": results["meta"]["post_mean_mu_r"], "meta_tau": results["meta"]["post_mean_tau"],
+        "blinding": {c: {"theta_mean": b["theta_mean"], "p_theta_positive": b["p_theta_positive"]}
+                     for c, b in blinding.items()},
+    })
+    seconds = time.perf_counter() - start
+    write_timing("bayes", {"stage_seconds": seconds, "fits": timings})
+    print(f"bayes: {len(gates)} models passed their gates; μ_r = {results['meta']['post_mean_mu_r']:.3f}, "
+          f"grid check {'passed' if grid_check['passed'] else 'FAILED'}; {seconds:.0f} s")
     return 0
 
 

@@ -17,7 +17,7 @@ import yaml
 matplotlib.use("Agg")
 
 from dprep.data import idata  # noqa: E402
-from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json, write_timing  # noqa: E402
 from dprep.data.studies import load_studies  # noqa: E402
 from dprep.models import groups as bgroups  # noqa: E402
 from dprep.report.plots import bayes as bayes_plots  # noqa: E402
@@ -25,6 +25,7 @@ from dprep.stats.groups import contrast_label  # noqa: E402
 
 TRAJECTORIES = Path("data/processed/diaries/trajectories.csv")
 OUT = Path("data/processed/bayes_groups")
+METRICS = Path("metrics/bayes_groups.json")
 LABEL = "reconstructed (synthetic) data — not the studies' data"
 
 
@@ -33,7 +34,7 @@ def main() -> int:
     p, seed = params["bayes"], int(params["seed"])
     studies = load_studies("data/studies.yaml")
     data = pd.read_csv(TRAJECTORIES)
-    contrasts, summaries, alt = [], [], {}
+    contrasts, summaries, alt, timings = [], [], {}, {}
     with atomic_dir(OUT) as tmp:
         for i, (study_id, g) in enumerate(data.groupby("study_id", sort=True)):
             study = studies[study_id]
@@ -48,14 +49,15 @@ def main() -> int:
             plot = bayes_plots.plot_posterior_hdi(fit.idata, ["contrast", "eta2"], ref_val=0.0)
             plot.figure.suptitle(f"{study.title}: {LABEL}", fontsize=10, color="#8b1a1a")
             save_figure(tmp / f"posterior_{study_id}.png", plot.figure, dpi=130)
-            alt[study_id] = f"{plot.alt_text} ({LABEL})"
+            alt[f"posterior_{study_id}"] = f"{plot.alt_text} ({LABEL})"
             idata.save_idata(fit.idata, tmp / f"{study_id}.nc")
+            timings[study_id] = fit.timing.to_dict()
         write_csv(tmp / "contrasts.csv", pd.concat(contrasts, ignore_index=True))
         write_csv(tmp / "summary.csv", pd.concat(summaries, ignore_index=True))
-        write_json(tmp / "metrics.json", {"data": LABEL, "figures_alt_text": alt,
-                                          "contrasts": pd.concat(contrasts)[["study_id", "contrast", "mean",
-                                                                             "hdi_lb", "hdi_ub", "p_positive"]]
-                                          .to_dict(orient="records")})
+        write_json(tmp / "figures.json", alt)
+    write_json(METRICS, {study_id: dict(zip(g["contrast"], g["p_positive"]))
+                         for study_id, g in pd.concat(contrasts).groupby("study_id", sort=True)})
+    write_timing("bayes_groups", timings)
     print(f"bayes_groups: {len(contrasts)} studies ({LABEL})")
     return 0
 

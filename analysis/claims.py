@@ -19,6 +19,7 @@ VALIDATED = Path("data/processed/validated")
 PRIMARY = Path("data/processed/primary")
 META = Path("data/processed/meta")
 OUT = Path("data/processed/claims")
+METRICS = Path("metrics/claims.json")
 
 
 def main() -> int:
@@ -34,7 +35,8 @@ def main() -> int:
     counts = verdict_counts(results)
     with atomic_dir(OUT) as tmp:
         write_csv(tmp / "claims_audit.csv", results)
-        write_json(tmp / "metrics.json", counts)
+        write_json(tmp / "counts.json", counts)
+    write_json(METRICS, {"claims": counts["claims"], "verdicts": counts["verdicts"]})
     print(f"claims: {counts['claims']} claims; "
           + ", ".join(f"{n} {v}" for v, n in counts["verdicts"].items() if n))
     return 0

@@ -18,6 +18,7 @@ from dprep.studies.reconstruct import SUFFIX, reconstruct_study
 VALIDATED = Path("data/processed/validated")
 PRIMARY = Path("data/processed/primary")
 OUT = Path("data/processed/diaries")
+METRICS = Path("metrics/diaries.json")
 LABEL = "reconstructed (synthetic)"
 
 
@@ -49,12 +50,13 @@ def main() -> int:
             }
         for name, frames in tables.items():
             write_csv(tmp / f"{name}.csv", pd.concat(frames, ignore_index=True))
-        write_json(tmp / "metrics.json", {"seed": params["seed"], "synthetic": True, "label": RECONSTRUCTED_LABEL,
+        write_json(tmp / "results.json", {"seed": params["seed"], "synthetic": True, "label": RECONSTRUCTED_LABEL,
                                           "diary_week": False, "studies": metrics})
         figure = accumulated_by_age_plot(pd.concat(tables["trajectories"], ignore_index=True),
                                          {s.id: s.title for s in studies.reconstructable},
                                          {s.id: s.colours for s in studies.reconstructable})
         save_figure(tmp / "accumulated_by_age.png", figure, dpi=150)
+    write_json(METRICS, {s: {k: m[k] for k in ("all_targeted_match", "anova_F", "eta2")} for s, m in metrics.items()})
     print("diaries: " + ", ".join(f"{s} {'matches' if m['all_targeted_match'] else 'DOES NOT match'}"
                                   for s, m in metrics.items()) + " (reconstructed, synthetic)")
     return 0 if all(m["all_targeted_match"] for m in metrics.values()) else 1

@@ -26,6 +26,9 @@ from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa
 
 VALIDATED = Path("data/processed/validated")
 OUT = Path("data/processed/meta")
+METRICS = Path("metrics/meta.json")
+#: The headline numbers of `dvc metrics show` (details stay in data/processed/meta/).
+HEADLINE = ("k", "estimate_r", "tau2", "i2", "q_p", "egger_p", "trimfill_k0", "petpeese_estimate_r", "influential")
 
 
 def _estimator_row(yi, vi, method: str, test: str, level: float) -> dict:
@@ -121,7 +124,7 @@ def main() -> int:
             order=studies[order_col] if order_col in studies.columns else None,
             title="Accumulated practice and music performance (16 samples)")
         write_csv(tmp / "published.csv", published_music_comparison(read_table(VALIDATED, "meta_summaries")))
-        write_json(tmp / "metrics.json", metrics)
+    write_json(METRICS, {key: metrics[key] for key in HEADLINE})
     print(f"meta: k = {metrics['k']}, r = {metrics['estimate_r']:.3f} "
           f"[{metrics['ci_r'][0]:.3f}, {metrics['ci_r'][1]:.3f}], I² = {metrics['i2']:.1f}%, "
           f"PET-PEESE ({metrics['petpeese_chosen']}) r = {metrics['petpeese_estimate_r']:.3f}")

@@ -16,13 +16,15 @@ import yaml
 
 matplotlib.use("Agg")
 
-from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json, write_timing  # noqa: E402
 from dprep.data.studies import load_studies  # noqa: E402
 from dprep.report.plots.multiverse import specification_curve  # noqa: E402
 from dprep.studies import multiverse  # noqa: E402
 
-PROCESSED = Path("data/processed")
-OUT = PROCESSED / "multiverse"
+VALIDATED = Path("data/processed/validated")
+DERIVED = Path("data/processed/primary/derived.csv")
+OUT = Path("data/processed/multiverse")
+METRICS = Path("metrics/multiverse.json")
 AXES = {"music": ("Correlation r (back-transformed from Fisher z)", np.tanh),
         "replication": ("Cohen's d (pooled, bias-adjusted)", None)}
 TITLES = {"music": "Practice and music performance: 16 correlations",
@@ -32,7 +34,8 @@ TITLES = {"music": "Practice and music performance: 16 correlations",
 def main() -> int:
     start = time.perf_counter()
     params = yaml.safe_load(Path("params.yaml").read_text())
-    out = multiverse.run_multiverse(PROCESSED, params, load_studies("data/studies.yaml"))
+    settings = {"seed": params["seed"], "multiverse": params["multiverse"]}
+    out = multiverse.run_multiverse(VALIDATED, DERIVED, settings, load_studies("data/studies.yaml"))
     specs, alpha = out.specifications, params["multiverse"]["alpha"]
     figures = {}
     for question, choices in multiverse.CHOICES.items():
@@ -51,14 +54,19 @@ def main() -> int:
         write_csv(tmp / "specifications.csv", specs)
         write_csv(tmp / "choices.csv", out.choices)
         write_csv(tmp / "null.csv", out.null)
-        write_json(tmp / "metrics.json", metrics)
+        write_json(tmp / "results.json", metrics)
         write_json(tmp / "figures.json", {name: plot.alt_text for name, plot in figures.items()})
         for name, plot in figures.items():
             save_figure(tmp / f"{name}.png", plot.figure, dpi=130)
     for q, t in out.tests.items():
         print(f"multiverse: {q}: {metrics['n_specifications'][q]} specifications, median {t.estimate:.3f} "
               f"(p = {t.pval_median:.3f}), {t.share_significant:.0%} significant (p = {t.pval_share:.3f})")
-    print(f"multiverse: wall time {time.perf_counter() - start:.1f} s")
+    write_json(METRICS, {f"{q}_{key}": value for q, t in out.tests.items()
+                         for key, value in (("median", t.estimate), ("share_significant", t.share_significant),
+                                            ("pval_median", t.pval_median), ("pval_share", t.pval_share))})
+    seconds = time.perf_counter() - start
+    write_timing("multiverse", {"stage_seconds": seconds})
+    print(f"multiverse: wall time {seconds:.1f} s")
     return 0
 
 

@@ -14,6 +14,7 @@ from dprep.studies.primary import recompute_studies
 
 VALIDATED = Path("data/processed/validated")
 OUT = Path("data/processed/primary")
+METRICS = Path("metrics/primary.json")
 
 
 def _flat(frame: pd.DataFrame) -> pd.DataFrame:
@@ -36,8 +37,7 @@ def main() -> int:
         write_csv(tmp / "audit.csv", _flat(result.audit))
         write_csv(tmp / "derived.csv", _flat(result.derived))
         write_csv(tmp / "comparisons.csv", result.comparisons)
-        write_json(tmp / "metrics.json", {"tests": len(result.audit), "verdicts": verdicts,
-                                          "derived_values": len(result.derived)})
+    write_json(METRICS, {"tests": len(result.audit), "verdicts": verdicts, "derived_values": len(result.derived)})
     print("primary: " + ", ".join(f"{v} {k}" for k, v in verdicts.items()))
     return 0
 

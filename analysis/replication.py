@@ -25,6 +25,7 @@ from dprep.studies.replication import bf_row, omnibus_bayes_factors, pair_table,
 VALIDATED = Path("data/processed/validated")
 DERIVED = Path("data/processed/primary/derived.csv")
 OUT = Path("data/processed/replication")
+METRICS = Path("metrics/replication.json")
 
 
 def main() -> int:
@@ -53,12 +54,19 @@ def main() -> int:
         "not_available": [{"contrast": p.label, "reason": p.reason} for p in pairs if p.report is None],
         "bayes_factors": bf_table.to_dict(orient="records"),
     }
+    estimates = pd.DataFrame([
+        {"contrast": label, "original_d": c["original"]["estimate"], "original_se": c["original_se"],
+         "replication_d": c["replication"]["estimate"], "replication_se": c["replication_se"],
+         "replication_source": c["replication_source"]} for label, c in metrics["contrasts"].items()])
     with atomic_dir(OUT) as tmp:
-        write_json(tmp / "metrics.json", metrics)
+        write_json(tmp / "results.json", metrics)
+        write_csv(tmp / "estimates.csv", estimates)  # all the `bayes` stage reads: not rerun by a new SESOI
         write_csv(tmp / "replication.csv", table)
         write_csv(tmp / "bayes_factors.csv", bf_table)
         write_json(tmp / "figures.json", {"orig_vs_rep": alt})
         save_figure(tmp / "orig_vs_rep.png", fig, dpi=150)
+    write_json(METRICS, {row["contrast"]: {k: row[k] for k in ("orig_d", "rep_d", "rep_in_pi", "replication_bf_r0")}
+                         for row in table.to_dict(orient="records")})
     for row in table.itertuples():
         print(f"replication: {row.contrast}: d {row.orig_d:.2f} → {row.rep_d:.2f} ({row.replication_source}), "
               f"in PI: {row.rep_in_pi}, BF_r0 = {row.replication_bf_r0:.3g}")

@@ -14,26 +14,32 @@ import yaml
 
 matplotlib.use("Agg")
 
-from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
+from dprep.data.io import atomic_dir, save_figure, write_csv, write_json, write_timing  # noqa: E402
 from dprep.report.plots.multiverse import simulation_plot  # noqa: E402
 from dprep.studies.simulation import run_simulation  # noqa: E402
 
-PROCESSED = Path("data/processed")
-OUT = PROCESSED / "simulation"
+VALIDATED = Path("data/processed/validated")
+OUT = Path("data/processed/simulation")
+METRICS = Path("metrics/simulation.json")
 
 
 def main() -> int:
     start = time.perf_counter()
     params = yaml.safe_load(Path("params.yaml").read_text())
-    table, settings = run_simulation(PROCESSED, params)
+    cluster = {"scheduler": params["multiverse"]["scheduler"], "workers": params["multiverse"]["workers"]}
+    table, settings = run_simulation(VALIDATED, {"seed": params["seed"], "simulation": params["simulation"],
+                                                 "multiverse": cluster})
     plot = simulation_plot(table, level=settings["level"], alpha=settings["alpha"])
     with atomic_dir(OUT) as tmp:
         write_csv(tmp / "simulation.csv", table)
-        write_json(tmp / "metrics.json", {**settings, "seed": params["seed"]})
+        write_json(tmp / "results.json", {**settings, "seed": params["seed"]})
         write_json(tmp / "figures.json", {"simulation": plot.alt_text})
         save_figure(tmp / "simulation.png", plot.figure, dpi=130)
+    write_json(METRICS, {"conditions": settings["n_conditions"], "replications": settings["replications"]})
+    seconds = time.perf_counter() - start
+    write_timing("simulation", {"stage_seconds": seconds})
     print(f"simulation: {settings['n_conditions']} conditions × {settings['replications']} replications "
-          f"in {time.perf_counter() - start:.1f} s")
+          f"in {seconds:.1f} s")
     return 0
 
 

@@ -15,6 +15,7 @@ from dprep.data.schema import DataValidationError, validate_package
 
 RAW = Path("data/raw/datapackage.json")
 OUT = Path("data/processed/validated")
+METRICS = Path("metrics/validate.json")
 
 
 def main() -> int:
@@ -32,6 +33,7 @@ def main() -> int:
             "rows": {name: len(frame) for name, frame in tables.items()},
             "errors": 0,
         })
+    write_json(METRICS, {"tables": len(tables), "rows": sum(len(f) for f in tables.values()), "errors": 0})
     print(f"validated {len(tables)} tables: " + ", ".join(f"{n} ({len(f)} rows)" for n, f in tables.items()))
     return 0
 

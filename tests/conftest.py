@@ -20,19 +20,43 @@ def root() -> Path:
 
 
 #: Final stages whose upstream closure is everything the reports and notebooks read.
-REPORT_INPUTS = ("claims", "bayes", "bayes_groups", "multiverse", "simulation")
+REPORT_INPUTS = ("claims", "bayes_vs_meta", "bayes_groups", "multiverse", "simulation")
+
+
+def dvc_env(root: Path = ROOT) -> dict[str, str]:
+    """Environment for running DVC and the stages on the repository at ``root``: this interpreter's
+    environment first on PATH (the stages' ``python``), ``root`` first on PYTHONPATH (its dprep)."""
+    return {**os.environ, "DVC_NO_ANALYTICS": "1", "MPLBACKEND": "Agg",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "PYTHONPATH": os.pathsep.join([str(root), *filter(None, [os.environ.get("PYTHONPATH")])])}
+
+
+def dvc(*args: str, root: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run ``dvc args`` in ``root``; fail the test with DVC's output if it fails."""
+    run = subprocess.run([sys.executable, "-m", "dvc", *args], cwd=root, env=dvc_env(root),
+                         capture_output=True, text=True)
+    assert run.returncode == 0, f"dvc {' '.join(args)} failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    return run
+
+
+@pytest.fixture(scope="session")
+def run_dvc():
+    """:func:`dvc` for tests on other copies of the repository: ``run_dvc(*args, root=copy)``."""
+    return dvc
 
 
 @pytest.fixture(scope="session")
 def pipeline_outputs() -> Path:
     """Bring data/processed/ up to date with `dvc repro` (a no-op when nothing changed).
 
-    A fresh clone (as in CI) has no pipeline outputs; this runs the real pipeline, with this
-    interpreter's environment first on PATH so the stages' ``python`` is the project's.
+    A fresh clone (as in CI) has no pipeline outputs; this runs the real pipeline.
     """
-    env = {**os.environ, "DVC_NO_ANALYTICS": "1",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    run = subprocess.run([sys.executable, "-m", "dvc", "repro", *REPORT_INPUTS], cwd=ROOT, env=env,
-                         capture_output=True, text=True)
-    assert run.returncode == 0, f"dvc repro failed:\n{run.stdout[-4000:]}\n{run.stderr[-4000:]}"
+    dvc("repro", *REPORT_INPUTS)
     return ROOT / "data" / "processed"
+
+
+@pytest.fixture(scope="session")
+def rendered_reports(pipeline_outputs) -> Path:
+    """Bring reports/_site/ up to date with `dvc repro report`; the folder of the pages."""
+    dvc("repro", "report")
+    return ROOT / "reports" / "_site"

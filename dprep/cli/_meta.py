@@ -158,7 +158,7 @@ def _bayes(yi: np.ndarray, vi: np.ndarray, correlations: bool, seed: int, draws:
         "target_accept": TARGET_ACCEPT,
         "theta_new_hdi_lb": res["theta_new_hdi_lb"], "theta_new_hdi_ub": res["theta_new_hdi_ub"], "n_divergent": res["n_divergent"],
         "min_ess_bulk": res["min_ess_bulk"], "max_r_hat": float(fit.diagnostics.table["r_hat"].max()),
-        "seconds": res["compile_seconds"] + res["sample_seconds"], "ess_per_second": res["ess_per_second"],
+        "seconds": fit.timing.total_seconds, "ess_per_second": fit.timing.ess_per_second,
     }
     return out
 

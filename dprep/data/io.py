@@ -1,8 +1,11 @@
-"""Atomic output: a stage that fails leaves the previous results intact.
+"""Atomic, reproducible output: a stage that fails leaves the previous results intact, and one
+that succeeds twice on the same inputs writes the same bytes.
 
 Every file the pipeline writes goes through these helpers: the content is written to a
 temporary file in the destination folder and moved over the target with :func:`os.replace`,
-which is atomic on POSIX file systems.
+which is atomic on POSIX file systems. JSON is written with sorted keys; figures without the
+date, software stamp or random ids that image formats embed. Wall-clock timings, which differ on
+every run, go only to :func:`write_timing`'s log, never into a cached output or a page.
 """
 
 from __future__ import annotations
@@ -15,8 +18,15 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
+import matplotlib
 import numpy as np
 import pandas as pd
+
+TIMING_LOGS = Path("logs")
+"""Folder of the stages' timing logs (gitignored; not a DVC output)."""
+_FIGURE_METADATA = {"png": {"Software": None}, "svg": {"Date": None, "Creator": None},
+                    "pdf": {"CreationDate": None, "Creator": None, "Producer": None}}
+"""Per format, the metadata matplotlib would stamp with the date or its version; None drops it."""
 
 
 @contextmanager
@@ -116,9 +126,34 @@ def to_jsonable(obj: Any) -> Any:
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write ``obj`` as indented JSON, atomically (NaN written as ``null``)."""
+    """Write ``obj`` as indented JSON with sorted keys, atomically (NaN written as ``null``)."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(to_jsonable(obj), indent=2, default=_json_default) + "\n")
+        tmp.write_text(json.dumps(to_jsonable(obj), indent=2, sort_keys=True, default=_json_default) + "\n")
+
+
+def write_timing(stage: str, timings: Any, folder: str | os.PathLike = TIMING_LOGS) -> Path:
+    """Write a stage's wall-clock timings to ``<folder>/<stage>.timing.json``.
+
+    The log is gitignored and no DVC output: timings differ on every run, so they would make
+    the stage's outputs, ``dvc.lock`` and every page that showed them differ too.
+
+    Parameters
+    ----------
+    stage : str
+        The DVC stage's name.
+    timings : JSON-able
+        Seconds (and rates such as ESS per second) by fit or step.
+    folder : path-like
+        Default ``logs/`` in the working directory (the repository root under ``dvc repro``).
+
+    Returns
+    -------
+    pathlib.Path
+        The log written.
+    """
+    path = Path(folder) / f"{stage}.timing.json"
+    write_json(path, timings)
+    return path
 
 
 def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> None:
@@ -128,7 +163,13 @@ def write_csv(path: str | os.PathLike, frame: pd.DataFrame) -> None:
 
 
 def save_figure(path: str | os.PathLike, fig: Any, **kwargs: Any) -> None:
-    """Save a matplotlib figure atomically (format from the suffix of ``path``)."""
+    """Save a matplotlib figure atomically and reproducibly (format from the suffix of ``path``).
+
+    PNG, SVG and PDF are written without the creation date, the matplotlib version and (SVG)
+    random element ids, so the same figure gives the same bytes on every run.
+    """
     path = Path(path)
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=path.suffix.lstrip("."), bbox_inches="tight", **kwargs)
+    fmt = path.suffix.lstrip(".").lower()
+    metadata = {**_FIGURE_METADATA.get(fmt, {}), **kwargs.pop("metadata", {})}
+    with atomic_path(path) as tmp, matplotlib.rc_context({"svg.hashsalt": "dprep"}):
+        fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata=metadata or None, **kwargs)

@@ -56,6 +56,12 @@ class FitTiming:
         """Smallest bulk ESS divided by the sampling time alone."""
         return self.min_ess_bulk / self.sample_seconds
 
+    def to_dict(self) -> dict[str, float]:
+        """Seconds and ESS per second, for a timing log (they differ on every run)."""
+        return {"compile_seconds": self.compile_seconds, "sample_seconds": self.sample_seconds,
+                "total_seconds": self.total_seconds, "ess_per_second": self.ess_per_second,
+                "ess_per_sampling_second": self.ess_per_sampling_second}
+
 
 def _sample(
     model: pm.Model, *, draws: int, tune: int, chains: int, cores: int | None, seed: int,

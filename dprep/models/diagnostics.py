@@ -259,8 +259,8 @@ def require_converged(
     return report
 
 
-def diagnostics_rows(model: str, report: DiagnosticsReport, timing) -> tuple[pd.DataFrame, dict]:
-    """A fit's per-parameter diagnostics table (``model`` first) and one row of its costs.
+def diagnostics_rows(model: str, report: DiagnosticsReport) -> tuple[pd.DataFrame, dict]:
+    """A fit's per-parameter diagnostics table (``model`` first) and one row of its gate results.
 
     Parameters
     ----------
@@ -268,20 +268,16 @@ def diagnostics_rows(model: str, report: DiagnosticsReport, timing) -> tuple[pd.
         Name of the model, written into every row.
     report : DiagnosticsReport
         The fit's gate report.
-    timing : FitTiming
-        The fit's wall-clock costs (seconds).
 
     Returns
     -------
     (DataFrame, dict)
         R-hat, bulk/tail ESS per parameter; and divergences, draws, gate result, extreme R-hat and
-        ESS, seconds and ESS per second.
+        ESS. Both follow from the seed alone; the fit's wall-clock costs are in its
+        :class:`~dprep.models._sampling.FitTiming`, which belongs in a timing log.
     """
     table = report.table.assign(model=model)
-    cost = {"model": model, "n_divergent": report.n_divergent, "n_draws": report.n_draws,
+    gate = {"model": model, "n_divergent": report.n_divergent, "n_draws": report.n_draws,
             "passed": report.passed, "max_r_hat": float(report.table["r_hat"].max()),
-            "min_ess_bulk": timing.min_ess_bulk, "min_ess_tail": float(report.table["ess_tail"].min()),
-            "compile_seconds": timing.compile_seconds, "sample_seconds": timing.sample_seconds,
-            "total_seconds": timing.total_seconds, "ess_per_second": timing.ess_per_second,
-            "ess_per_sampling_second": timing.ess_per_sampling_second}
-    return table[["model", *report.table.columns]], cost
+            "min_ess_bulk": report.min_ess_bulk, "min_ess_tail": float(report.table["ess_tail"].min())}
+    return table[["model", *report.table.columns]], gate

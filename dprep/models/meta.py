@@ -99,7 +99,7 @@ class BayesMetaResult(Result):
                 f"gates passed: {self.diagnostics.passed}")
 
     def to_dict(self) -> dict[str, object]:
-        """Headline numbers and costs, JSON-ready."""
+        """Headline numbers and gate results, JSON-ready (wall-clock costs are in ``timing``)."""
         mu_lb, mu_ub = self.mu_hdi
         new_lb, new_ub = self.theta_new_hdi
         out: dict[str, object] = {
@@ -108,10 +108,7 @@ class BayesMetaResult(Result):
             "post_mean_tau": self.post_mean_tau,
             "mu_hdi_lb": mu_lb, "mu_hdi_ub": mu_ub,
             "theta_new_hdi_lb": new_lb, "theta_new_hdi_ub": new_ub,
-            "compile_seconds": self.timing.compile_seconds,
-            "sample_seconds": self.timing.sample_seconds,
             "min_ess_bulk": self.timing.min_ess_bulk,
-            "ess_per_second": self.timing.ess_per_second,
             "n_divergent": self.diagnostics.n_divergent,
         }
         if self.fisher_z:

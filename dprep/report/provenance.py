@@ -2,36 +2,34 @@
 
 :func:`provenance` collects, for one document,
 
-- the git commit of the repository (short hash, and whether tracked files had uncommitted
-  changes),
-- the ``dvc.lock`` MD5 hashes of the report's data inputs (the ``report`` stage's
-  dependencies that are folders under ``data/``), or ``"not yet locked"``,
-- the parameters in ``params.yaml`` the numbers depend on (``seed``, ``meta``,
-  ``effect_size``, ``audit``),
-- the versions of the packages that computed and drew them, and of pandoc,
-- the render date (UTC) and the renderer,
-- a citation built from ``CITATION.cff`` (title, authors, version, year, repository, commit).
+- the commit of the pipeline's sources and its date, and whether the working tree's sources
+  differ from it. The sources (:func:`pipeline_sources`) are what ``dvc.yaml`` says the stages
+  depend on (code, data, pages), ``dvc.yaml`` and ``params.yaml``: the last commit that changed
+  one of them is the commit a page was built from. Not the head commit: ``dvc.lock`` and the
+  metrics git tracks record the pages, so they are committed after them (``dvc repro``, then a
+  commit of the records alone), and a commit of the README or the tests changes no page;
+- the MD5 of every repository file the page read while it was rendered (recorded by
+  :mod:`dprep.report.tracking`; hashed when the page is rendered, in the form ``md5sum`` and
+  ``dvc.lock`` use);
+- every parameter the page depends on: those it read itself (:func:`~dprep.report.tracking.read_params`)
+  and those of every DVC stage upstream of the files it read, with their values in ``params.yaml``;
+- the versions of the packages that computed and drew them (dprep's own first), and of pandoc;
+- the renderer, and a citation built from ``CITATION.cff`` (title, authors, version, the year of
+  the commit, the repository URL ``repository-code``, the commit).
 
-:func:`provenance_markdown` formats it as Markdown.  The fallback renderer
+Nothing in it depends on when or where the page is rendered, so one commit gives one page.
+:func:`provenance_markdown` formats it as Markdown. The fallback renderer
 (:mod:`dprep.report.render`) puts that in every page's footer unless the page's front matter sets
-``provenance:`` itself.  Quarto does not; a document rendered by Quarto can show the same
-block from a cell::
-
-    ```{python}
-    #| output: asis
-    from dprep.report.provenance import provenance_markdown
-    print(provenance_markdown("replication.qmd", renderer="Quarto"))
-    ```
-
-Nothing here raises for a missing repository, lock file, parameters or citation file: the
-block then says what is missing.
+``provenance:`` itself. Nothing here raises for a missing repository, lock file, parameters or
+citation file: the block then says what is missing.
 """
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import os
 import subprocess
+from collections.abc import Iterable, Mapping
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
@@ -40,10 +38,8 @@ import yaml
 
 PACKAGES = ("dprep", "numpy", "scipy", "pandas", "statsmodels", "pymc", "arviz", "matplotlib")
 """Packages whose versions are recorded."""
-PARAM_KEYS = ("seed", "meta", "effect_size", "audit")
-"""Top-level ``params.yaml`` entries recorded."""
-REPORT_STAGE = "report"
-NOT_LOCKED = "not yet locked"
+PLACEHOLDER_HOST = ".invalid"
+"""A ``repository-code`` on this (reserved, RFC 2606) top-level domain is a placeholder."""
 
 
 def find_root(start: str | os.PathLike = ".") -> Path:
@@ -56,65 +52,165 @@ def find_root(start: str | os.PathLike = ".") -> Path:
     return start
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+def _git(root: Path, *args: str) -> str | None:
+    """Output of ``git args`` in ``root``, or None outside a repository or when git fails."""
+    if not (root / ".git").exists():
+        return None
     try:
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              check=False, timeout=30)
+        run = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, check=False,
+                             timeout=30)
     except (OSError, subprocess.SubprocessError):
         return None
+    return run.stdout if run.returncode == 0 else None
+
+
+def _stages(root: Path) -> dict[str, Any]:
+    try:
+        return yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8"))["stages"] or {}
+    except (OSError, KeyError, TypeError, yaml.YAMLError):
+        return {}
+
+
+def _paths(entries: Any) -> list[str]:
+    return [str(next(iter(e))) if isinstance(e, Mapping) else str(e) for e in entries or []]
+
+
+def _within(path: str, folder: str) -> bool:
+    folder = folder.rstrip("/")
+    return path == folder or path.startswith(folder + "/")
+
+
+def _outs(stage: Mapping[str, Any]) -> list[str]:
+    return _paths(stage.get("outs")) + _paths(stage.get("metrics")) + _paths(stage.get("plots"))
+
+
+def pipeline_sources(root: str | os.PathLike) -> list[str]:
+    """The files the pipeline is built from: every dependency in ``dvc.yaml`` that no stage writes,
+    ``dvc.yaml`` and ``params.yaml``; the whole tree (``["."]``) without stages.
+
+    Not among them: ``dvc.lock`` and the outputs git tracks (``cache: false``, the metrics), which
+    ``dvc repro`` rewrites after the pages it records (a page cannot name a commit that records its
+    own hash), and files nothing depends on (README, tests).
+    """
+    stages = _stages(Path(root))
+    if not stages:
+        return ["."]
+    produced = [o for stage in stages.values() for o in _outs(stage)]
+    deps = {d for stage in stages.values() for d in _paths(stage.get("deps"))
+            if not any(_within(d, o) for o in produced)}
+    return sorted(deps | {"dvc.yaml", "params.yaml"})
 
 
 def git_commit(root: str | os.PathLike) -> dict[str, Any]:
-    """Short commit hash of ``root``'s repository and whether tracked files differ from it.
+    """The last commit that changed the pipeline's sources in ``root`` (:func:`pipeline_sources`),
+    its date, and whether the working tree's sources differ from it.
 
-    Returns ``{"commit": None, "dirty": None}`` outside a git repository.
+    Parameters
+    ----------
+    root : path-like
+        The repository root.
+
+    Returns
+    -------
+    dict
+        ``commit`` (full hash), ``short`` (7 characters), ``date`` (committer date, ISO 8601) and
+        ``dirty`` (a source changed, or an untracked file among them that is not ignored); all
+        ``None`` outside a git repository.
     """
     root = Path(root)
-    if not (root / ".git").exists():
-        return {"commit": None, "dirty": None}
-    head = _git(root, "rev-parse", "--short", "HEAD")
-    if head is None or head.returncode != 0:
-        return {"commit": None, "dirty": None}
-    status = _git(root, "status", "--porcelain", "--untracked-files=no")
-    dirty = None if status is None or status.returncode != 0 else bool(status.stdout.strip())
-    return {"commit": head.stdout.strip(), "dirty": dirty}
+    sources = ["--", *pipeline_sources(root)]
+    log = _git(root, "log", "-1", "--format=%H%n%cI", *sources)
+    if not log or not log.strip():
+        return {"commit": None, "short": None, "date": None, "dirty": None}
+    commit, date = log.split()[:2]
+    status = _git(root, "status", "--porcelain", *sources)
+    return {"commit": commit, "short": commit[:7], "date": date,
+            "dirty": None if status is None else bool(status.strip())}
 
 
-def _data_dependencies(root: Path) -> list[str]:
-    """The ``report`` stage's dependencies in ``dvc.yaml`` that are data folders."""
-    try:
-        stages = yaml.safe_load((root / "dvc.yaml").read_text(encoding="utf-8")).get("stages") or {}
-    except (OSError, AttributeError, yaml.YAMLError):
-        return []
-    deps = (stages.get(REPORT_STAGE) or {}).get("deps") or []
-    names = [next(iter(dep)) if isinstance(dep, dict) else str(dep) for dep in deps]
-    return [name for name in names if name.split("/")[0] == "data" and not Path(name).suffix]
+def commit_date(root: str | os.PathLike) -> str | None:
+    """``YYYY-MM-DD`` of :func:`git_commit` (what a page's ``date: today`` becomes); None outside git."""
+    date = git_commit(root)["date"]
+    return date[:10] if date else None
 
 
-def input_hashes(root: str | os.PathLike) -> dict[str, str]:
-    """``dvc.lock`` MD5 of each data folder the ``report`` stage depends on.
+def file_md5(path: str | os.PathLike) -> str:
+    """MD5 of a file's bytes (as ``md5sum`` and DVC compute it)."""
+    digest = hashlib.md5()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
-    A folder that ``dvc.lock`` does not (yet) record maps to ``"not yet locked"``.
-    """
+
+def input_hashes(root: str | os.PathLike, files: Iterable[str]) -> dict[str, str]:
+    """MD5 of each of ``files`` (paths relative to ``root``), hashed now, in sorted order."""
     root = Path(root)
-    locked: dict[str, str] = {}
-    try:
-        lock = yaml.safe_load((root / "dvc.lock").read_text(encoding="utf-8")) or {}
-        for dep in ((lock.get("stages") or {}).get(REPORT_STAGE) or {}).get("deps") or []:
-            if dep.get("md5"):
-                locked[str(dep["path"]).rstrip("/")] = str(dep["md5"])
-    except (OSError, AttributeError, yaml.YAMLError):
-        pass
-    return {name: locked.get(name.rstrip("/"), NOT_LOCKED) for name in _data_dependencies(root)}
+    return {name: file_md5(root / name) for name in sorted(set(files)) if (root / name).is_file()}
 
 
-def parameters(root: str | os.PathLike) -> dict[str, Any]:
-    """The entries of ``params.yaml`` listed in :data:`PARAM_KEYS` (those present)."""
+def stage_params(root: str | os.PathLike, files: Iterable[str]) -> list[str]:
+    """The ``params.yaml`` keys declared by the DVC stages that made ``files``, and by every stage
+    upstream of them (``dvc.yaml``: a stage is upstream when one of its outputs is a dependency).
+
+    Parameters
+    ----------
+    root : path-like
+        The repository root.
+    files : iterable of str
+        Paths relative to ``root``; those no stage writes contribute nothing.
+
+    Returns
+    -------
+    list of str
+        Sorted keys, top-level (``"meta"``) or dotted (``"effect_size.level"``) as declared;
+        empty without a readable ``dvc.yaml``.
+    """
+    stages = _stages(Path(root))
+    outs = {name: _outs(s) for name, s in stages.items()}
+
+    def producers(path: str) -> set[str]:
+        return {name for name, paths in outs.items() if any(_within(path, o) or _within(o, path) for o in paths)}
+
+    todo, seen = set().union(*map(producers, files)), set()
+    while todo:
+        name = todo.pop()
+        seen.add(name)
+        for dep in _paths(stages[name].get("deps")):
+            todo |= producers(dep) - seen
+    keys = set()
+    for name in seen:
+        for entry in stages[name].get("params") or []:
+            if isinstance(entry, Mapping):
+                keys |= {str(k) for file, ks in entry.items() if Path(file).name == "params.yaml" for k in ks or []}
+            else:
+                keys.add(str(entry))
+    return sorted(keys)
+
+
+def _flatten(value: Any, prefix: str) -> dict[str, Any]:
+    if isinstance(value, Mapping):
+        return {k: v for key, sub in value.items() for k, v in _flatten(sub, f"{prefix}.{key}").items()}
+    return {prefix: value}
+
+
+def parameters(root: str | os.PathLike, keys: Iterable[str]) -> dict[str, Any]:
+    """The values in ``params.yaml`` of ``keys`` (top-level or dotted), flattened to dotted leaves
+    and sorted; keys that ``params.yaml`` lacks are left out."""
     try:
         params = yaml.safe_load((Path(root) / "params.yaml").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return {}
-    return {key: params[key] for key in PARAM_KEYS if key in params}
+    found: dict[str, Any] = {}
+    for key in keys:
+        value: Any = params
+        for part in key.split("."):
+            if not isinstance(value, Mapping) or part not in value:
+                break
+            value = value[part]
+        else:
+            found.update(_flatten(value, key))
+    return dict(sorted(found.items()))
 
 
 def versions() -> dict[str, str]:
@@ -134,37 +230,33 @@ def versions() -> dict[str, str]:
     return found
 
 
-def citation(root: str | os.PathLike, commit: str | None = None) -> dict[str, Any] | None:
-    """Title, authors, version, year and repository from ``CITATION.cff``; ``None`` without one."""
+def citation(root: str | os.PathLike, git: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+    """Title, authors, version, year and repository from ``CITATION.cff``; ``None`` without one.
+
+    The year is ``date-released`` if the file has one, else the year of the commit in ``git``
+    (:func:`git_commit`), so the citation does not change with the day the page is rendered.
+    """
     root = Path(root)
     try:
         cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
         return None
+    git = git or {}
     authors = []
     for author in cff.get("authors") or []:
         if "name" in author:
             authors.append(str(author["name"]))
         else:
             authors.append(" ".join(str(author[k]) for k in ("given-names", "family-names") if k in author))
-    released = cff.get("date-released")
-    year = str(released)[:4] if released else str(dt.datetime.now(dt.timezone.utc).year)
-    repository = cff.get("repository-code") or cff.get("url") or _project_name(root) or root.name
+    released = cff.get("date-released") or git.get("date")
     return {"title": cff.get("title", ""), "authors": authors, "version": str(cff.get("version", "")),
-            "year": year, "repository": repository, "commit": commit}
-
-
-def _project_name(root: Path) -> str | None:
-    try:
-        import tomllib
-
-        return tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["name"]
-    except (OSError, KeyError, ValueError):
-        return None
+            "year": str(released)[:4] if released else "n.d.",
+            "repository": str(cff.get("repository-code") or cff.get("url") or root.name),
+            "commit": git.get("short")}
 
 
 def provenance(document: str | os.PathLike | None = None, project_dir: str | os.PathLike = "reports",
-               *, renderer: str | None = None) -> dict[str, Any]:
+               *, renderer: str | None = None, read: Mapping[str, Iterable[str]] | None = None) -> dict[str, Any]:
     """Collect the provenance of ``document`` (a ``.qmd`` of the project in ``project_dir``).
 
     Parameters
@@ -175,12 +267,16 @@ def provenance(document: str | os.PathLike | None = None, project_dir: str | os.
         The report project; the repository root is found above it (:func:`find_root`).
     renderer : str, optional
         What renders the page; default the fallback renderer with the pandoc version.
+    read : mapping, optional
+        What the page read, as :func:`dprep.report.tracking.record` returns it: ``files``
+        (repository-relative) and ``params`` (dotted keys). None: nothing was recorded.
 
     Returns
     -------
     dict
-        Keys ``document``, ``git``, ``inputs``, ``params``, ``versions``, ``rendered``
-        (ISO 8601, UTC), ``renderer`` and ``citation`` (``None`` without ``CITATION.cff``).
+        Keys ``document``, ``git`` (:func:`git_commit`), ``inputs`` (file → MD5, or None when
+        nothing was recorded), ``params`` (dotted key → value), ``versions``, ``renderer`` and
+        ``citation`` (``None`` without ``CITATION.cff``).
     """
     root = find_root(project_dir)
     found = versions()
@@ -188,65 +284,66 @@ def provenance(document: str | os.PathLike | None = None, project_dir: str | os.
     name = None
     if document is not None:
         path = Path(document)
-        path = path if path.is_absolute() else Path(project_dir) / path
-        path = path.resolve()
+        path = (path if path.is_absolute() else Path(project_dir) / path).resolve()
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+    files = list((read or {}).get("files") or [])
+    keys = set((read or {}).get("params") or []) | set(stage_params(root, files))
     return {
         "document": name,
         "git": git,
-        "inputs": input_hashes(root),
-        "params": parameters(root),
+        "inputs": None if read is None else input_hashes(root, files),
+        "params": parameters(root, keys),
         "versions": found,
-        "rendered": dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
-        "renderer": renderer or f"dprep fallback renderer (Jupyter + pandoc {found['pandoc']})",
-        "citation": citation(root, git["commit"]),
+        "renderer": renderer or f"dprep's fallback renderer (Jupyter + pandoc {found['pandoc']})",
+        "citation": citation(root, git),
     }
 
 
-def _flat_params(params: dict[str, Any], prefix: str = "") -> list[str]:
-    items = []
-    for key, value in params.items():
-        if isinstance(value, dict):
-            items += _flat_params(value, f"{prefix}{key}.")
-        else:
-            items.append(f"{prefix}{key}={value}")
-    return items
-
-
-def _commit_text(git: dict[str, Any]) -> str:
+def _commit_text(git: Mapping[str, Any]) -> str:
     if git["commit"] is None:
-        return "not under git version control"
-    return f"`{git['commit']}`" + (" (with uncommitted changes)" if git["dirty"] else "")
+        return "outside git version control"
+    state = "with uncommitted changes" if git["dirty"] else "working tree clean"
+    return f"commit `{git['short']}` of {git['date'][:10]} ({state})"
 
 
-def citation_markdown(cite: dict[str, Any]) -> str:
+def _repository_text(url: str) -> str:
+    host = url.split("://", 1)[-1].split("/", 1)[0]
+    if host.endswith(PLACEHOLDER_HOST):
+        return f"`{url}`, a placeholder (`repository-code` in CITATION.cff) until the repository is public"
+    return url
+
+
+def citation_markdown(cite: Mapping[str, Any]) -> str:
     """One-line citation: *Authors (year). Title (version x). Repository, commit y.*"""
     authors = ", ".join(cite["authors"]) or "Anonymous"
     version = f" (version {cite['version']})" if cite["version"] else ""
     commit = f", commit `{cite['commit']}`" if cite.get("commit") else ""
-    return f"{authors} ({cite['year']}). *{cite['title']}*{version}. {cite['repository']}{commit}."
+    return f"{authors} ({cite['year']}). *{cite['title']}*{version}. {_repository_text(cite['repository'])}{commit}."
 
 
 def provenance_markdown(document: str | os.PathLike | None = None, project_dir: str | os.PathLike = "reports",
-                        *, renderer: str | None = None, info: dict[str, Any] | None = None) -> str:
+                        *, renderer: str | None = None, read: Mapping[str, Iterable[str]] | None = None,
+                        info: Mapping[str, Any] | None = None) -> str:
     """The provenance of ``document`` as a Markdown block (see :func:`provenance`).
 
     ``info`` formats an already collected :func:`provenance` instead of collecting it.
     """
-    info = info or provenance(document, project_dir, renderer=renderer)
-    inputs = "; ".join(f"`{path}` {md5 if md5 == NOT_LOCKED else f'md5 `{md5}`'}"
-                       for path, md5 in info["inputs"].items()) or "none recorded (no dvc.yaml report stage)"
-    params = ", ".join(f"`{item}`" for item in _flat_params(info["params"])) or "none (no params.yaml)"
+    info = info or provenance(document, project_dir, renderer=renderer, read=read)
+    if info["inputs"] is None:
+        inputs = "not recorded (the renderer did not track what the page read)"
+    else:
+        inputs = "; ".join(f"`{path}` `{md5}`" for path, md5 in info["inputs"].items()) or "none"
+    params = ", ".join(f"`{key}={value}`" for key, value in info["params"].items()) or "none"
     packages = ", ".join(f"{name} {version}" for name, version in info["versions"].items())
     lines = [
-        f"**Provenance.** Rendered {info['rendered']} by {info['renderer']}"
-        + (f" from `{info['document']}`" if info["document"] else "")
-        + f" at commit {_commit_text(info['git'])}.",
+        "**Provenance.** Built" + (f" from `{info['document']}`" if info["document"] else "")
+        + f" at {_commit_text(info['git'])} by {info['renderer']}.",
         "",
-        f"- Data inputs (dvc.lock): {inputs}",
+        f"- Files read (MD5 when rendered): {inputs}",
         f"- Parameters: {params}",
         f"- Software: {packages}",
     ]
     if info["citation"]:
-        lines += ["", f"**How to cite.** {citation_markdown(info['citation'])}"]
+        lines += [f"- Repository: {_repository_text(info['citation']['repository'])}",
+                  "", f"**How to cite.** {citation_markdown(info['citation'])}"]
     return "\n".join(lines) + "\n"

@@ -11,8 +11,13 @@ fallback assembled from well-kept parts renders the same ``.qmd`` files:
 3. the outputs become pandoc Markdown (figures and tables as labelled floats, HTML tables,
    Markdown output, text); a Lua filter numbers the floats, resolves ``@fig-``/``@tbl-``
    cross-references before ``--citeproc`` resolves the citations, and adds callout titles;
-4. pandoc writes one self-contained page (figures and CSS embedded) with the site navbar, and
-   a footer saying plainly that Quarto did not render it.
+4. pandoc writes one self-contained page (figures and CSS embedded) with the site navbar and a
+   footer: the page's provenance (:mod:`dprep.report.provenance`: the files the cells read,
+   recorded by :mod:`dprep.report.tracking` while they ran, with their MD5; the parameters; the
+   commit) and a note saying plainly that Quarto did not render it.
+
+Nothing on a page depends on when it is rendered: ``date: today`` is the date of the commit, and
+the footer carries no render time, so one commit and one set of inputs give one page.
 
 A page replaces its previous version only when every document of the project rendered.
 """
@@ -36,6 +41,7 @@ import yaml
 
 from dprep.core.errors import RenderError
 from dprep.data.io import atomic_path
+from dprep.report.provenance import commit_date, find_root, provenance_markdown
 
 ENGINES = ("auto", "quarto", "fallback")
 CELL_TIMEOUT = 1800
@@ -43,6 +49,7 @@ CELL_TIMEOUT = 1800
 
 _ASSETS = Path(__file__).with_name("render_assets")
 _INLINE_MIME = "application/vnd.dprep.inline+json"
+_READ_MIME = "application/vnd.dprep.read+json"
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)^(?:---|\.\.\.)[ \t]*$\n?", re.S | re.M)
 _CELL_OPEN = re.compile(r"^(`{3,})\s*\{([A-Za-z]\w*)[^}]*\}\s*$")
@@ -58,6 +65,9 @@ _IMAGE_SUFFIX = {"image/svg+xml": ".svg", "image/png": ".png", "image/jpeg": ".j
 _FIGURE_DEFAULTS = {"fig-width": 7, "fig-height": 5, "fig-dpi": 96, "fig-format": "retina"}
 
 _SETUP_CELL = '''\
+from dprep.report import tracking as _dprep_tracking
+
+_dprep_tracking.start({root!r})
 get_ipython().run_line_magic("config", "InlineBackend.figure_formats = [{fig_format!r}]")
 get_ipython().run_line_magic("config", "InlineBackend.rc = {rc!r}")
 
@@ -330,11 +340,11 @@ def render_document(
 
     with tempfile.TemporaryDirectory(prefix="dprep-render-") as workdir:
         work = Path(workdir)
-        notebook = _build_notebook(blocks, html_format, params or {}, name)
+        notebook = _build_notebook(blocks, html_format, params or {}, name, find_root(project.root))
         if any(block.cell is not None for block in blocks):  # plain Markdown needs no kernel
             _execute(notebook, document, name, _kernel_name(front), blocks, work)
         markdown = _assemble(blocks, notebook, options.get("execute") or {}, work / "media")
-        metadata = _page_metadata(front, document, project, options, reason)
+        metadata = _page_metadata(front, document, project, options, reason, _read(notebook))
         return _pandoc(markdown, metadata, options, html_format, document, project, work)
 
 
@@ -423,14 +433,16 @@ def _parse_cell(lines: list[str], line: int, name: Path) -> _Cell:
 
 
 def _build_notebook(
-    blocks: list[_Markdown | _Cell], html_format: Mapping[str, Any], params: Mapping[str, Any], name: Path
+    blocks: list[_Markdown | _Cell], html_format: Mapping[str, Any], params: Mapping[str, Any], name: Path,
+    root: Path,
 ) -> Any:
-    """Number the cells to run (setup, user cells, injected parameters and inline cells)."""
+    """Number the cells to run (setup, user cells, injected parameters and inline cells, and last the
+    record of what they read from the repository at ``root``)."""
     import nbformat
 
     figure = {**_FIGURE_DEFAULTS, **{k: html_format[k] for k in _FIGURE_DEFAULTS if k in html_format}}
     rc = {"figure.figsize": (figure["fig-width"], figure["fig-height"]), "figure.dpi": figure["fig-dpi"]}
-    setup = _SETUP_CELL.format(fig_format=figure["fig-format"], rc=rc, mime=_INLINE_MIME)
+    setup = _SETUP_CELL.format(fig_format=figure["fig-format"], rc=rc, mime=_INLINE_MIME, root=str(root))
     cells = [nbformat.v4.new_code_cell(setup)]
 
     assignments = []
@@ -452,7 +464,17 @@ def _build_notebook(
             cells.append(nbformat.v4.new_code_cell(block.source))
             if assignments and "parameters" in (block.options.get("tags") or []):
                 cells.append(nbformat.v4.new_code_cell("\n".join(assignments)))
+    cells.append(nbformat.v4.new_code_cell(
+        f"display({{{_READ_MIME!r}: _dprep_tracking.record()}}, raw=True)"))
     return nbformat.v4.new_notebook(cells=cells)
+
+
+def _read(notebook: Any) -> dict[str, list[str]]:
+    """What the page's cells read (the last cell's record); nothing when no kernel ran."""
+    for output in notebook.cells[-1].get("outputs", []):
+        if _READ_MIME in output.get("data", {}):
+            return output["data"][_READ_MIME]
+    return {"files": [], "params": []}
 
 
 def _kernel_name(front: Mapping[str, Any]) -> str:
@@ -606,7 +628,8 @@ def _fenced(text: str, info: str) -> str:
 
 
 def _page_metadata(
-    front: Mapping[str, Any], document: Path, project: Project, options: Mapping[str, Any], reason: str
+    front: Mapping[str, Any], document: Path, project: Project, options: Mapping[str, Any], reason: str,
+    read: Mapping[str, list[str]],
 ) -> dict[str, Any]:
     import pypandoc
 
@@ -640,15 +663,14 @@ def _page_metadata(
         f"not Quarto: {reason}."
     )
     if "provenance" not in front:  # the page's own front matter wins
-        from dprep.report.provenance import provenance_markdown
-
-        metadata["provenance"] = provenance_markdown(document, project.root)
+        metadata["provenance"] = provenance_markdown(document, project.root, read=read)
     return metadata
 
 
 def _date(value: Any, document: Path) -> str:
+    """A front-matter date; ``today`` is the date of the commit (today only outside git)."""
     if value == "today":
-        return dt.date.today().isoformat()
+        return commit_date(find_root(document.parent)) or dt.date.today().isoformat()
     if value == "last-modified":
         return dt.date.fromtimestamp(document.stat().st_mtime).isoformat()
     return str(value)

@@ -86,7 +86,7 @@ def bias_priors(path: Path, wide: tuple[float, float]) -> dict[str, tuple[float,
     return out
 
 
-def read_inputs(processed: Path, studies: StudyFile, wide_prior: tuple[float, float] = (0.0, 1.0)) -> MultiverseInputs:
+def read_inputs(validated: Path, derived_path: Path, studies: StudyFile, wide_prior: tuple[float, float] = (0.0, 1.0)) -> MultiverseInputs:
     """THE study-specific read of the multiverse: the effect table, the contrasts and the bias priors.
 
     The contrasts are the original / replication pairs of the study file; each side is the t (√F of a
@@ -96,8 +96,10 @@ def read_inputs(processed: Path, studies: StudyFile, wide_prior: tuple[float, fl
 
     Parameters
     ----------
-    processed : Path
-        The pipeline's ``data/processed`` folder (``validated/``, ``primary/derived.csv``).
+    validated : Path
+        The validated tables (``data/processed/validated``).
+    derived_path : Path
+        The ``primary`` stage's derived values (``data/processed/primary/derived.csv``).
     studies : StudyFile
         The study file (``dprep.data.studies.load_studies``).
     wide_prior : (float, float)
@@ -112,8 +114,6 @@ def read_inputs(processed: Path, studies: StudyFile, wide_prior: tuple[float, fl
     FileNotFoundError
         If an upstream stage's output is missing (the message names the stage).
     """
-    validated = processed / "validated"
-    derived_path = processed / "primary" / "derived.csv"
     if not derived_path.is_file():
         raise FileNotFoundError(f"{derived_path} does not exist. Run the 'primary' stage first (dvc repro primary).")
     music = read_table(validated, "music_correlations_macnamara2014")
@@ -257,14 +257,14 @@ ORDER = ("question", "spec", "primary", "contrast", "d_convention", "missing_roo
          "derived", "synthetic")
 
 
-def run_multiverse(processed: Path, params: Mapping[str, Any], studies: StudyFile, *, client: Any = None,
+def run_multiverse(validated: Path, derived: Path, params: Mapping[str, Any], studies: StudyFile, *, client: Any = None,
                    progress: bool = True) -> MultiverseResult:
     """Compute every specification of both questions and their joint tests, on Dask.
 
     Parameters
     ----------
-    processed : Path
-        ``data/processed`` (inputs: see :func:`read_inputs`).
+    validated, derived : Path
+        The validated tables and the ``primary`` stage's ``derived.csv`` (see :func:`read_inputs`).
     studies : StudyFile
         The study file (the original / replication pairs).
     params : mapping
@@ -285,12 +285,12 @@ def run_multiverse(processed: Path, params: Mapping[str, Any], studies: StudyFil
     """
     p = params["multiverse"]
     level, alpha, seed = float(p["level"]), float(p["alpha"]), int(params["seed"])
-    inputs = read_inputs(processed, studies, tuple(p["wide_prior"]))
+    inputs = read_inputs(validated, derived, studies, tuple(p["wide_prior"]))
     questions = {"music": music_specs(inputs.music, p["music"], level),
                  "replication": replication_specs(inputs, p["replication"], level)}
     if client is None:
         with dask_client(p.get("scheduler"), workers=p.get("workers")) as own:
-            return run_multiverse(processed, params, studies, client=own, progress=progress)
+            return run_multiverse(validated, derived, params, studies, client=own, progress=progress)
     tables, tests, summaries, nulls = [], {}, [], []
     for q_index, (question, (table, specs)) in enumerate(questions.items()):
         fits = pd.DataFrame(map_chunks(fit_chunk, range(specs.n), client=client, chunk_size=int(p["chunk_size"]),

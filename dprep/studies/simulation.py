@@ -18,7 +18,7 @@ from dprep.stats import simulation, speccurve
 from dprep.studies.multiverse import bias_priors
 
 
-def adjustment_prior(processed: Path, source: str) -> tuple[str, float, float]:
+def adjustment_prior(validated: Path, source: str) -> tuple[str, float, float]:
     """The bias prior named by ``source`` ("source" or "source: outcome type"): (name, mean, variance).
 
     Raises
@@ -26,7 +26,7 @@ def adjustment_prior(processed: Path, source: str) -> tuple[str, float, float]:
     ValueError
         If ``source`` matches no row, or more than one.
     """
-    priors = bias_priors(processed / "validated" / "blinding_bias_priors.csv", (0.0, 1.0))
+    priors = bias_priors(validated / "blinding_bias_priors.csv", (0.0, 1.0))
     hits = [name for name in priors if name == source or name.split(": ")[0] == source]
     if len(hits) != 1:
         raise ValueError(f"params simulation.prior = {source!r} must name exactly one row of "
@@ -34,14 +34,14 @@ def adjustment_prior(processed: Path, source: str) -> tuple[str, float, float]:
     return hits[0], *priors[hits[0]]
 
 
-def run_simulation(processed: Path, params: Mapping[str, Any], *, client: Any = None,
+def run_simulation(validated: Path, params: Mapping[str, Any], *, client: Any = None,
                    progress: bool = True) -> tuple[pd.DataFrame, dict[str, Any]]:
     """Run every condition of ``params["simulation"]`` on Dask.
 
     Parameters
     ----------
-    processed : Path
-        ``data/processed`` (for the validated bias priors).
+    validated : Path
+        The validated tables (``data/processed/validated``: the bias priors).
     params : mapping
         The whole ``params.yaml``: ``seed``, ``simulation`` (``conditions``, ``replications``,
         ``n_range``, ``method``, ``test``, ``level``, ``alpha``, ``prior``, ``chunk_size``) and
@@ -61,8 +61,8 @@ def run_simulation(processed: Path, params: Mapping[str, Any], *, client: Any = 
     if client is None:
         cluster = params.get("multiverse", {})
         with dask_client(cluster.get("scheduler"), workers=cluster.get("workers")) as own:
-            return run_simulation(processed, params, client=own, progress=progress)
-    name, mean, var = adjustment_prior(processed, p["prior"])
+            return run_simulation(validated, params, client=own, progress=progress)
+    name, mean, var = adjustment_prior(validated, p["prior"])
     conditions = speccurve.expand({c: p["conditions"][c] for c in simulation.CONDITION_COLUMNS})
     settings = {"replications": int(p["replications"]), "prior": (mean, var), "n_range": tuple(p["n_range"]),
                 "method": p["method"], "test": p["test"], "level": float(p["level"]), "alpha": float(p["alpha"])}

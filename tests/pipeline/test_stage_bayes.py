@@ -1,7 +1,7 @@
 """The `replication` and `bayes` stages, run on the current processed inputs in a temporary folder.
 
 The stage scripts read and write paths relative to the working directory, so each test copies the
-inputs they need (validated, primary and meta outputs) into ``tmp_path``, writes a params file and
+inputs they need (validated and primary outputs) into ``tmp_path``, writes a params file and
 runs the stage's ``main`` there.  Reference for the bias prior: the Hróbjartsson et al. (2013) row of
 ``blinding_bias_priors.csv`` (ΔSMD −0.23, 95% CI −0.40 to −0.06 → β ~ Normal(0.23, 0.34/(2·1.96))).
 """
@@ -23,7 +23,7 @@ from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[2]
 PROCESSED = ROOT / "data" / "processed"
-INPUTS = ("validated", "primary", "meta")
+INPUTS = ("validated", "primary")
 
 PARAMS = {
     "replication": {"sesoi": 0.3},
@@ -69,8 +69,10 @@ def stages_run(tmp_path_factory, pipeline_outputs):
 
 def test_replication_outputs(stages_run):
     out = stages_run / "replication"
-    for name in ("metrics.json", "replication.csv", "bayes_factors.csv", "orig_vs_rep.png", "figures.json"):
+    for name in ("results.json", "replication.csv", "bayes_factors.csv", "orig_vs_rep.png", "figures.json"):
         assert (out / name).is_file(), name
+    headline = json.loads((stages_run.parents[1] / "metrics" / "replication.json").read_text())
+    assert set(headline) == {"best vs good", "top two vs third group"}
     table = pd.read_csv(out / "replication.csv").set_index("contrast")
     # original best vs good: d = sqrt(4.59) * sqrt(1/10 + 1/10); top two vs third: effective n 20 and 10
     assert table.loc["best vs good", "orig_d"] == pytest.approx(math.sqrt(4.59 * 0.2), rel=1e-12)
@@ -83,14 +85,17 @@ def test_replication_outputs(stages_run):
 
 def test_bayes_outputs_and_gates(stages_run):
     out = stages_run / "bayes"
-    metrics = json.loads((out / "metrics.json").read_text())
+    metrics = json.loads((out / "results.json").read_text())
     assert metrics["all_passed"] and metrics["meta"]["grid_check"]["passed"]
-    timing = pd.read_csv(out / "timing.csv")
-    assert len(timing) == metrics["n_models"] == 1 + 2 * (7 + 2)  # meta + 2 contrasts × (7 priors, none, wide)
-    assert (timing["n_divergent"] == 0).all() and (timing["max_r_hat"] <= 1.01).all()
+    gates = pd.read_csv(out / "gates.csv")
+    assert len(gates) == metrics["n_models"] == 1 + 2 * (7 + 2)  # meta + 2 contrasts × (7 priors, none, wide)
+    assert (gates["n_divergent"] == 0).all() and (gates["max_r_hat"] <= 1.01).all()
+    assert not gates.columns.str.contains("second").any()  # wall-clock costs go to the timing log
+    timing = json.loads((stages_run.parents[1] / "logs" / "bayes.timing.json").read_text())
+    assert set(timing["fits"]) == set(gates["model"]) and timing["stage_seconds"] > 0
     diag = pd.read_csv(out / "diagnostics.csv")
     assert diag[["ok_r_hat", "ok_ess_bulk", "ok_ess_tail"]].all().all()
-    assert len(list((out / "idata").glob("*.nc"))) == len(timing)
+    assert len(list((out / "idata").glob("*.nc"))) == len(gates)
     alt = json.loads((out / "figures.json").read_text())
     for name in alt:
         assert (out / f"{name}.png").is_file() and len(alt[name]) > 40
@@ -98,7 +103,7 @@ def test_bayes_outputs_and_gates(stages_run):
 
 def test_default_beta_prior_is_the_hrobjartsson_translation(stages_run):
     sd = (0.40 - 0.06) / (2 * stats.norm.ppf(0.975))
-    metrics = json.loads((stages_run / "bayes" / "metrics.json").read_text())
+    metrics = json.loads((stages_run / "bayes" / "results.json").read_text())
     for contrast in ("best vs good", "top two vs third group"):
         block = metrics["blinding"][contrast]
         assert block["default_prior"].startswith("Hrobjartsson et al. 2013")

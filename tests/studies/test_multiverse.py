@@ -60,8 +60,8 @@ def runs(inputs):
     out = {}
     for workers in (1, 2):
         with dask_client(workers=workers, announce=False) as client:
-            out[workers] = (multiverse.run_multiverse(inputs, PARAMS, STUDIES, client=client, progress=False),
-                            simulation.run_simulation(inputs, PARAMS, client=client, progress=False)[0])
+            out[workers] = (multiverse.run_multiverse(inputs / "validated", inputs / "primary" / "derived.csv", PARAMS, STUDIES, client=client, progress=False),
+                            simulation.run_simulation(inputs / "validated", PARAMS, client=client, progress=False)[0])
     return out
 
 

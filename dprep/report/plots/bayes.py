@@ -230,7 +230,7 @@ def plot_mu_vs_reml(
         for i, (label, est, (lo, hi), color) in enumerate(rows):
             y = len(rows) - 1 - i
             ax.plot([lo, hi], [y, y], color=color, lw=3)
-            ax.plot(est, y, "s" if "REML" in label else "o", color=color, ms=9)
+            ax.plot(est, y, "s" if i == 1 else "o", color=color, ms=9)  # square: the frequentist row
         ax.set_yticks(range(len(rows))[::-1], [r[0] for r in rows])
         ax.axvline(0.0, color="0.6", lw=1, ls=":")
         ax.set_xlabel(scale_label)
