@@ -6,7 +6,7 @@ import numpy as np
 from scipy import stats
 
 from dprep.core.errors import ConvergenceError
-from dprep.stats.meta._common import _EPS, _q_gen, _residual_maker, _root
+from dprep.stats.meta._common import _q_gen, _residual_maker, _root
 
 
 def _tau2_he(yi, vi, X):
