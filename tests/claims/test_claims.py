@@ -31,10 +31,8 @@ from dprep.data.schema import load_package
 ROOT = Path(__file__).resolve().parents[2]
 STUDIES = load_studies(ROOT / "data" / "studies.yaml")
 RAW = ROOT / "data" / "raw"
-# The articles under audit live in the project's shared folder beside the repository
-# (../shared/sources, as on the developers' machines and in CI); DPREP_SOURCES overrides.
-_CANDIDATES = [Path(__file__).resolve().parents[3] / "shared" / "sources", Path("/work/shared/sources")]
-SOURCES = Path(os.environ.get("DPREP_SOURCES", next((p for p in _CANDIDATES if p.is_dir()), _CANDIDATES[0])))
+# The articles under audit, kept in the repository with their provenance (data/sources/README.md).
+SOURCES = ROOT / "data" / "sources"
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
 SUPPORTED = ("supported", "supported with caveats")
 
@@ -101,12 +99,10 @@ def verdicts_after(tmp_path, *edits) -> pd.Series:
 
 
 # --------------------------------------------------------------------------- the claims table
-@pytest.mark.skipif(not SOURCES.is_dir(), reason=f"article files not found in {SOURCES}")
 def test_every_claim_occurs_verbatim_in_its_article():
     assert verbatim_problems(raw_claims(), SOURCES) == []
 
 
-@pytest.mark.skipif(not SOURCES.is_dir(), reason=f"article files not found in {SOURCES}")
 def test_verbatim_check_catches_an_altered_claim():
     claims = raw_claims()
     claims.loc[0, "claim_verbatim"] = claims.loc[0, "claim_verbatim"].replace("large effect", "huge effect")
@@ -114,7 +110,6 @@ def test_verbatim_check_catches_an_altered_claim():
     assert claims.loc[0, "claim_id"] in problem and claims.loc[0, "source"] in problem
 
 
-@pytest.mark.skipif(not SOURCES.is_dir(), reason=f"article files not found in {SOURCES}")
 def test_every_article_has_claims_and_there_are_at_least_12():
     claims = raw_claims()
     articles = sorted(p.name for p in SOURCES.glob("*.txt"))
