@@ -25,7 +25,7 @@ from dprep.report.plots import bayes as bayes_plots  # noqa: E402
 from dprep.models.diagnostics import ConvergenceError, Thresholds  # noqa: E402
 from dprep.data.io import save_figure  # noqa: E402
 
-MUSIC = Path("/work/shared/evidence/music_correlations_macnamara2014.csv")
+MUSIC = Path(__file__).resolve().parents[2] / "data" / "raw" / "music_correlations_macnamara2014.csv"
 SEED = 20190821
 FAST = dict(draws=1000, tune=1000, chains=2, seed=SEED)
 LOOSE = Thresholds(rhat_max=1.1, ess_bulk_min=20, ess_tail_min=20)
