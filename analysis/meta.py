@@ -60,8 +60,8 @@ def main() -> int:
         "moderator": {"name": p["moderator"], **groups.to_dict()},
     }
     forest = plots.forest_plot(fit, labels, scale="r",
-                               title="Accumulated practice and music performance (16 samples)")
-    funnel = plots.funnel_plot(fit, trimfill=filled, xlabel="Fisher's z")
+                               title=f"Accumulated practice and music performance ({fit.k} samples)")
+    funnel = plots.funnel_plot(fit, trimfill=filled, scale="z")
 
     with atomic_dir(OUT) as tmp:
         write_json(tmp / "summary.json", summary)
