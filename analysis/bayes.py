@@ -21,7 +21,7 @@ parameter; the previous outputs are then left as they were.
 """
 
 import json
-import re
+from dataclasses import asdict
 import sys
 import time
 from pathlib import Path
@@ -46,7 +46,7 @@ from dprep.stats.bias import bias_adjusted_meta, named_priors, predictive_priors
 from dprep.core import fmt  # noqa: E402
 from dprep.core.errors import ConvergenceError  # noqa: E402
 from dprep.models._sampling import HDI_PROB  # noqa: E402
-from dprep.models.diagnostics import diagnostics_rows  # noqa: E402
+from dprep.models.diagnostics import Thresholds, diagnostics_rows  # noqa: E402
 from dprep.data.priors import read_bias_priors  # noqa: E402
 from dprep.data.tables import read_table  # noqa: E402
 from dprep.data.io import atomic_dir, save_figure, write_csv, write_json  # noqa: E402
@@ -56,10 +56,6 @@ META = Path("data/processed/meta/summary.json")
 REPLICATION = Path("data/processed/replication/metrics.json")
 OUT = Path("data/processed/bayes")
 NO_BIAS, WIDE = "no bias (β = 0)", "wide"
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def _gated(name: str, fit, *args, **kwargs):
@@ -145,7 +141,7 @@ def main() -> int:
             "contrast": pair["contrast"], "scenario": pair["scenario"],
             "default_prior": default, "beta_prior": list(d_fit.beta_prior),
             "beta_post_sd": row["beta_post_sd"], "beta_overlap": row["beta_overlap"],
-            "beta_contraction": row["beta_contraction"], "beta_prior_dominated": row["beta_prior_dominated"],
+            "beta_contraction": row["beta_contraction"], "beta_weakly_identified": row["beta_weakly_identified"],
             "theta_mean": row["theta_mean"], "theta_hdi_95": [row["theta_hdi_lb"], row["theta_hdi_ub"]],
             "p_theta_positive": row["p_theta_positive"], "beta_post_mean": row["beta_post_mean"],
             "original_d": pair["original"]["estimate"], "replication_d": pair["replication"]["estimate"],
@@ -174,9 +170,9 @@ def main() -> int:
     }
     for contrast, res in sens.items():
         d_fit = res.fits[default]
-        plots[f"trace_{_slug(contrast)}"] = bayes_plots.plot_trace(d_fit.idata, ["theta", "beta"])
-        plots[f"beta_{_slug(contrast)}"] = bayes_plots.plot_beta_prior_posterior(d_fit.idata, d_fit.beta_prior)
-        plots[f"posterior_{_slug(contrast)}"] = bayes_plots.plot_posterior_hdi(
+        plots[f"trace_{fmt.slug(contrast)}"] = bayes_plots.plot_trace(d_fit.idata, ["theta", "beta"])
+        plots[f"beta_{fmt.slug(contrast)}"] = bayes_plots.plot_beta_prior_posterior(d_fit.idata, d_fit.beta_prior)
+        plots[f"posterior_{fmt.slug(contrast)}"] = bayes_plots.plot_posterior_hdi(
             d_fit.idata, ["theta", "beta"], ref_val=0.0, labels=["θ, bias-free d", "β, blinding bias (d)"])
     costs = pd.DataFrame(costs)
     metrics = {
@@ -188,6 +184,7 @@ def main() -> int:
                  "grid_check": grid_check},
         "missing_between": p["missing_between"],
         "weak_identification_overlap": WEAK_IDENTIFICATION_OVERLAP,
+        "hdi_prob": HDI_PROB, "thresholds": asdict(Thresholds()),
         "blinding": blinding,
         "all_passed": bool(costs["passed"].all()), "n_models": len(costs),
         "total_sampling_seconds": float(costs["total_seconds"].sum()),
@@ -197,7 +194,7 @@ def main() -> int:
         idata.save_idata(fit.idata, tmp / "idata" / "meta.nc")
         for contrast, res in sens.items():
             for name, prior_fit in res.fits.items():
-                idata.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{_slug(contrast)}__{_slug(name)}.nc")
+                idata.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{fmt.slug(contrast)}__{fmt.slug(name)}.nc")
         write_csv(tmp / "meta_posterior.csv", fit.posterior)
         write_csv(tmp / "meta_comparison.csv", comparison)
         write_csv(tmp / "beta_priors.csv", prior_table)

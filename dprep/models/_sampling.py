@@ -111,7 +111,7 @@ def _prior_posterior(idata: az.InferenceData, priors: Mapping[str, object]) -> p
         if label:
             draws = draws.sel({d: label.rstrip("]") for d in draws.dims if d not in ("chain", "draw")})
         out = prior_posterior(draws.values.ravel(), prior)
-        rows.append({"parameter": parameter, **out.to_dict(), "prior_dominated": out.prior_dominated})
+        rows.append({"parameter": parameter, **out.to_dict(), "weakly_identified": out.weakly_identified})
     return pd.DataFrame(rows)
 
 

@@ -204,8 +204,8 @@ class SensitivityResult(Result):
     table : pandas.DataFrame
         One row per prior: ``prior``, ``beta_prior_mean``, ``beta_prior_sd`` (NaN when β = 0),
         ``theta_mean``, ``theta_sd``, ``theta_hdi_lb``, ``theta_hdi_ub``, ``p_theta_positive``,
-        ``beta_post_mean``, ``beta_post_sd``, and how much the data moved θ and β: ``theta_contraction``,
-        ``theta_overlap``, ``beta_contraction``, ``beta_overlap``, ``beta_prior_dominated`` (NaN when β = 0).
+        ``beta_post_mean``, ``beta_post_sd``, ``tau_prior_sd`` (0: τ fixed at 0), and how much the data moved θ and β: ``theta_contraction``,
+        ``theta_overlap``, ``beta_contraction``, ``beta_overlap``, ``beta_weakly_identified`` (NaN when β = 0).
     fits : dict of str to BlindingResult
         The fits by prior name, each holding its ``idata``.
     """
@@ -239,7 +239,7 @@ def _moved(table: pd.DataFrame) -> dict[str, float]:
             out["beta_post_sd"] = np.nan if row is None else float(row["posterior_sd"])
         out[f"{name}_contraction"] = np.nan if row is None else float(row["contraction"])
         out[f"{name}_overlap"] = np.nan if row is None else float(row["overlap"])
-    out["beta_prior_dominated"] = None if "beta" not in rows.index else bool(rows.loc["beta", "prior_dominated"])
+    out["beta_weakly_identified"] = None if "beta" not in rows.index else bool(rows.loc["beta", "weakly_identified"])
     return out
 
 
@@ -317,6 +317,7 @@ def prior_sensitivity(
             "theta_hdi_ub": float(theta["hdi_ub"]),
             "p_theta_positive": fit.p_theta_positive,
             "beta_post_mean": fit.beta_post_mean,
+            "tau_prior_sd": fit.tau_prior_sd,
             **_moved(fit.prior_posterior),
         })
     return SensitivityResult(pd.DataFrame(rows), fits)

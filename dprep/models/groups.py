@@ -37,7 +37,7 @@ class GroupComparisonResult(Result):
         Per contrast: ``contrast``, ``weights`` (as text), ``mean``, ``sd``, ``hdi_lb``, ``hdi_ub``,
         ``p_positive``, and how much the data moved it: ``prior_sd`` (the contrast's prior is
         Normal(0, 5·s_y·‖w‖), implied by the group-mean priors), ``contraction``, ``overlap`` and
-        ``prior_dominated`` (:func:`dprep.stats.prior_posterior.prior_posterior`).
+        ``weakly_identified`` (:func:`dprep.stats.prior_posterior.prior_posterior`).
     posterior : pandas.DataFrame
         Full table (mu, sigma, nu, contrast, eta2) with MCSE, ESS and R-hat (also ``to_frame()``).
     diagnostics : DiagnosticsReport
@@ -220,7 +220,7 @@ def bayesian_group_comparison(
             "hdi_lb": float(c_row["hdi_lb"]), "hdi_ub": float(c_row["hdi_ub"]),
             "p_positive": float((post["contrast"].sel(comparison=label) > 0).mean()),
             "prior_sd": float(m_row["prior_sd"]), "contraction": float(m_row["contraction"]),
-            "overlap": float(m_row["overlap"]), "prior_dominated": bool(m_row["prior_dominated"]),
+            "overlap": float(m_row["overlap"]), "weakly_identified": bool(m_row["weakly_identified"]),
         })
     return GroupComparisonResult(
         idata, pd.DataFrame(group_rows), pd.DataFrame(contrast_rows), summary, report, timing

@@ -60,8 +60,10 @@ class PriorPosteriorResult(Result):
     threshold: float = WEAK_IDENTIFICATION_OVERLAP
 
     @property
-    def prior_dominated(self) -> bool:
-        """True when the overlap exceeds ``threshold``: the posterior mostly restates the prior."""
+    def weakly_identified(self) -> bool:
+        """True when the overlap exceeds ``threshold`` (Garrett & Zeger 2000): the data say little about the
+        parameter. Read it with ``contraction``: a posterior much narrower than a prior that puts much
+        mass where the data point can also overlap it by more than the threshold."""
         return self.overlap > self.threshold
 
 

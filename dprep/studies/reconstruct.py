@@ -35,7 +35,6 @@ https://doi.org/10.1098/rsos.190327
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
@@ -104,7 +103,7 @@ def _study_seed(seed: int, studies: StudyFile, study_id: str) -> np.random.Gener
 
 def folder_name(study_id: str, scenario: str = "") -> str:
     """The diary folder of a reconstruction: ``MM2019_reconstructed`` or ``MM2019_reconstructed_lower_root``."""
-    return study_id + SUFFIX + ("_" + re.sub(r"[^a-z0-9]+", "_", scenario.lower()).strip("_") if scenario else "")
+    return study_id + SUFFIX + (f"_{fmt.slug(scenario)}" if scenario else "")
 
 
 def study_scenarios(study: Study, groups: pd.DataFrame, derived: pd.DataFrame) -> list[str]:

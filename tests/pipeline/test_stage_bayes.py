@@ -114,7 +114,7 @@ def test_default_beta_prior_is_the_predictive_hrobjartsson_translation(stages_ru
         assert block["default_prior"].startswith("Hrobjartsson et al. 2013")
         assert block["beta_prior"] == pytest.approx([0.23, sd], rel=1e-12)
         # with two studies the data barely move β: its posterior overlaps its prior (Garrett & Zeger 2000)
-        assert block["beta_prior_dominated"] and block["beta_overlap"] > metrics["weak_identification_overlap"]
+        assert block["beta_weakly_identified"] and block["beta_overlap"] > metrics["weak_identification_overlap"]
     sens = pd.read_csv(stages_run / "bayes" / "sensitivity.csv")
     row = sens[sens["default"]]
     assert len(row) == 3 and row["beta_prior_mean"].tolist() == pytest.approx([0.23] * 3, rel=1e-12)
