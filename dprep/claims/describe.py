@@ -28,7 +28,7 @@ from dprep.claims.evidence import FAILED_AUDIT, ClaimInputError, Evidence, Ref, 
 from dprep.core import fmt
 from dprep.stats.effects import eta2_from_f
 
-__all__ = ["PRIMARY_TIERS", "TIER_MEANING", "describe", "describe_all", "fill", "number", "sources", "tier_caveat"]
+__all__ = ["PRIMARY_TIERS", "TIER_MEANING", "describe", "describe_all", "fill", "number", "row_label", "sources", "tier_caveat"]
 
 PRIMARY_TIERS = ("primary-abstract", "primary-table")
 TIER_MEANING = {
@@ -221,6 +221,17 @@ def describe(ev: Evidence, ref: Ref) -> str:
     if ref.table == "music_correlations_macnamara2014":
         return _reanalysis(ev)
     return "; ".join(str(r.get("source", "")) for _, r in rows.iterrows())
+
+
+def row_label(ev: Evidence, table: str, row: pd.Series) -> str:
+    """A short name of one evidence row: a group and its study, a meta-analytic subset, a test."""
+    if table == "group_summaries":
+        return f"{group_label(ev, row['study_id'], row['group'])}, {study_name(ev, row['study_id'])}"
+    if table == "meta_summaries":
+        return f"{row['source']} ({row['subset']})"
+    if table == "reported_tests":
+        return f"{study_name(ev, row['study_id'])} ({row['comparison'] or row['description']})"
+    return str(row.get("source", ""))
 
 
 def _partial_eta2(ev: Evidence, ref: Ref) -> str:

@@ -30,7 +30,7 @@ import pandas as pd
 
 from dprep.claims.claim import (CAVEATS, CONTRADICTED, NOT_REPRODUCIBLE, SUPPORTED, UNVERIFIABLE, Assessment,
                                 Claim)
-from dprep.claims.describe import describe, describe_all, group_label, number, study_name, tier_caveat
+from dprep.claims.describe import describe, describe_all, group_label, number, row_label, tier_caveat
 from dprep.claims.evidence import FAILED_AUDIT, ClaimInputError, Evidence, Ref
 from dprep.core import fmt
 from dprep.data.studies import OMNIBUS
@@ -260,16 +260,6 @@ def ratio(claim: Claim, ev: Evidence) -> Assessment:
     return Assessment(verdict, f"{said} It agrees with the claim.{caveats}", value, f"ratio {fmt.num(value)}", **common)
 
 
-def _label(ev: Evidence, table: str, row: pd.Series) -> str:
-    if table == "group_summaries":
-        return f"{group_label(ev, row['study_id'], row['group'])}, {study_name(ev, row['study_id'])}"
-    if table == "meta_summaries":
-        return f"{row['source']} ({row['subset']})"
-    if table == "reported_tests":
-        return f"{study_name(ev, row['study_id'])} ({row['comparison'] or row['description']})"
-    return str(row.get("source", ""))
-
-
 def _position(claim: Claim, ev: Evidence) -> str:
     """Where the claimed number lies among the quantity cells (every row each reference matches)."""
     cells = [(number(r[q.column]), q, r) for q in claim.quantities if q.column
@@ -282,9 +272,9 @@ def _position(claim: Claim, ev: Evidence) -> str:
     unit = ev.unit(hq.table, hq.column)
     unit = f" {unit}" if unit and unit.isalpha() else ""
     where = (f"above every one of the {len(cells)} values in the evidence (the largest: {fmt.num(hi, 0)}{unit}, "
-             f"{_label(ev, hq.table, hr)})" if claimed > hi else
+             f"{row_label(ev, hq.table, hr)})" if claimed > hi else
              f"below every one of the {len(cells)} values in the evidence (the smallest: {fmt.num(lo, 0)}{unit}, "
-             f"{_label(ev, lq.table, lr)})" if claimed < lo else
+             f"{row_label(ev, lq.table, lr)})" if claimed < lo else
              f"within the range of the {len(cells)} values in the evidence ({fmt.num(lo, 0)} to {fmt.num(hi, 0)}{unit})")
     return f" The claimed {claim.claimed[0]} lies {where}."
 

@@ -10,11 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
 
 from dprep.claims.claim import VERDICTS
-from dprep.claims.engine import evaluate_claim, evaluate_claims, verbatim_problems, verdict_counts
-from dprep.claims.evidence import ClaimInputError, Evidence, load_evidence, parse_refs
+from dprep.claims.engine import evaluate_claims, verbatim_problems, verdict_counts
+from dprep.claims.evidence import ClaimInputError, parse_refs
 from dprep.claims.rules import RULES
 from dprep.data.schema import load_package
 
