@@ -7,8 +7,12 @@
 (b) The blinding-bias model (Welton et al. 2009) on each original (1993, unblinded interviewers) /
     replication (2019, double-blind) pair of the `replication` stage, under every prior of the
     sensitivity table: no bias, each row of ``blinding_bias_priors.csv`` translated to the SMD scale
-    by :mod:`dprep.stats.bias` (β ~ Normal(bias, √(bias variance))), and a wide prior.  The default prior is
-    named in params (Hróbjartsson et al. 2013).
+    by :mod:`dprep.stats.bias` as the predictive distribution of one new study's bias
+    (β ~ Normal(b̂₀, √(se² + φ² + κ²)); where a source reports no φ and κ, params
+    ``bayes.missing_between`` says what is assumed), and a wide prior.  The default prior is named
+    in params (Hróbjartsson et al. 2013).  Every fit records how much the data moved θ and β
+    (posterior contraction, prior–posterior overlap).  A pair whose replication side is derived
+    from an unreported mean is fitted once per scenario (root) of that mean.
 (c) The frequentist bias-adjusted estimate (Turner et al. 2009) of the same pairs, per prior.
 (d) Every InferenceData as NetCDF, diagnostics (R-hat, bulk/tail ESS, divergences) per parameter
     and per model (``gates.csv``) as CSV, figures as PNG with alt texts in ``figures.json``, the
@@ -20,7 +24,7 @@ A model that fails its convergence gates stops the stage with a message naming t
 parameter; the previous outputs are then left as they were.
 """
 
-import re
+from dataclasses import asdict
 import sys
 import time
 from pathlib import Path
@@ -40,10 +44,13 @@ from dprep.models import meta as bmeta  # noqa: E402
 from dprep.data import idata  # noqa: E402
 from dprep.report.plots import bayes as bayes_plots  # noqa: E402
 from dprep.stats import meta  # noqa: E402
-from dprep.stats.bias import bias_adjusted_meta, named_priors  # noqa: E402
+from dprep.stats.prior_posterior import WEAK_IDENTIFICATION_OVERLAP  # noqa: E402
+from dprep.stats.bias import bias_adjusted_meta, named_priors, predictive_priors  # noqa: E402
+from dprep.core import fmt  # noqa: E402
 from dprep.core.errors import ConvergenceError  # noqa: E402
-from dprep.models.diagnostics import diagnostics_rows  # noqa: E402
-from dprep.data.priors import read_bias_priors
+from dprep.models._sampling import HDI_PROB  # noqa: E402
+from dprep.models.diagnostics import Thresholds, diagnostics_rows  # noqa: E402
+from dprep.data.priors import read_bias_priors  # noqa: E402
 from dprep.data.tables import read_table  # noqa: E402
 from dprep.data.io import atomic_dir, save_figure, write_csv, write_json, write_timing  # noqa: E402
 
@@ -52,10 +59,6 @@ REPLICATION = Path("data/processed/replication/estimates.csv")
 OUT = Path("data/processed/bayes")
 METRICS = Path("metrics/bayes.json")
 NO_BIAS, WIDE = "no bias (β = 0)", "wide"
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_")
 
 
 def _gated(name: str, fit, *args, **kwargs):
@@ -80,17 +83,21 @@ def main() -> int:
     studies = read_table(VALIDATED, "music_correlations_macnamara2014")
     yi, vi = meta.escalc_zcor(studies["r"], studies["n"])
     sei = np.sqrt(vi)
-    priors = read_bias_priors(VALIDATED / "blinding_bias_priors.csv")
+    priors = predictive_priors(read_bias_priors(VALIDATED / "blinding_bias_priors.csv"),
+                               missing=p["missing_between"])
     spec, default = named_priors(priors, p["default_bias_prior"])
     prior_table = pd.DataFrame([{"prior": name, "source": b.source, "outcome_type": b.outcome_type,
-                                 "bias_smd": b.bias_smd, "bias_sd": spec[name][1], "bias_var_smd": b.bias_var_smd,
-                                 "default": name == default}
+                                 "scale": b.scale, "estimate": b.estimate, "ci_low": b.ci_low, "ci_high": b.ci_high,
+                                 "bias_smd": b.bias_smd, "bias_smd_se": b.bias_smd_se, "phi_smd": b.phi_smd,
+                                 "kappa_smd": b.kappa_smd, "between_basis": b.between_basis,
+                                 "bias_sd": spec[name][1], "bias_var_smd": b.bias_var_smd,
+                                 "default": name == default, "citation": b.citation}
                                 for name, b in zip(spec, priors)])
 
     n_models = 1 + len(pairs) * (len(spec) + 2)
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with progress:
-        task = progress.add_task("bayes: meta-analysis of 16 correlations", total=n_models)
+        task = progress.add_task(f"bayes: meta-analysis of {len(yi)} correlations", total=n_models)
         fit = _gated("meta-analysis", bmeta.bayesian_meta, yi, sei, mu_prior=mu_prior,
                      tau_prior_sd=p["tau_prior_sd"], fisher_z=True,
                      study_labels=[str(r) for r in studies["row"]], seed=seed, **sampler)
@@ -113,7 +120,8 @@ def main() -> int:
     sensitivity, adjusted, blinding = [], [], {}
     for contrast, res in sens.items():
         pair = pairs[contrast]
-        sensitivity.append(res.table.assign(contrast=contrast, default=res.table["prior"] == default))
+        sensitivity.append(res.table.assign(pair=contrast, contrast=pair["contrast"], scenario=pair["scenario"],
+                                            default=res.table["prior"] == default))
         for name, prior_fit in res.fits.items():
             table, gate = diagnostics_rows(f"{contrast} | {name}", prior_fit.diagnostics)
             diag_rows.append(table)
@@ -123,22 +131,27 @@ def main() -> int:
         v = [pair["original_se"] ** 2, pair["replication_se"] ** 2]
         for name, (b, sd) in {NO_BIAS: (0.0, 0.0), **spec, WIDE: wide}.items():
             adj = bias_adjusted_meta(y, v, [True, False], bias_mean=b, bias_var=sd ** 2)
-            adjusted.append({"contrast": contrast, "prior": name, "bias_mean": b, "bias_var": sd ** 2,
+            adjusted.append({"pair": contrast, "contrast": pair["contrast"], "scenario": pair["scenario"],
+                             "prior": name, "bias_mean": b, "bias_var": sd ** 2,
                              "unadjusted": adj.unadjusted.estimate, "adjusted": adj.adjusted.estimate,
                              "se": float(adj.adjusted.se[0]), "ci_lb": float(adj.adjusted.ci_lb[0]),
                              "ci_ub": float(adj.adjusted.ci_ub[0]), "pval": float(adj.adjusted.pval[0]),
-                             "tau2": adj.adjusted.tau2, "default": name == default})
+                             "method": adj.adjusted.method, "test": adj.adjusted.test, "level": adj.adjusted.level,
+                             "tau2": adj.adjusted.tau2, "k": adj.adjusted.k, "default": name == default})
         d_fit = res.fits[default]
         row = res.table.set_index("prior").loc[default]
         blinding[contrast] = {
+            "contrast": pair["contrast"], "scenario": pair["scenario"],
             "default_prior": default, "beta_prior": list(d_fit.beta_prior),
+            "beta_post_sd": row["beta_post_sd"], "beta_overlap": row["beta_overlap"],
+            "beta_contraction": row["beta_contraction"], "beta_weakly_identified": row["beta_weakly_identified"],
             "theta_mean": row["theta_mean"], "theta_hdi_95": [row["theta_hdi_lb"], row["theta_hdi_ub"]],
             "p_theta_positive": row["p_theta_positive"], "beta_post_mean": row["beta_post_mean"],
             "original_d": pair["original_d"], "replication_d": pair["replication_d"],
             "replication_source": pair["replication_source"],
         }
     sensitivity = pd.concat(sensitivity, ignore_index=True)
-    sensitivity = sensitivity[["contrast", *sensitivity.columns.drop("contrast")]]
+    sensitivity = sensitivity[["pair", "contrast", "scenario", *sensitivity.columns.drop(["pair", "contrast", "scenario"])]]
     plots = {
         "trace_meta": bayes_plots.plot_trace(fit.idata, ["mu", "tau"]),
         "posterior_meta": bayes_plots.plot_posterior_hdi(fit.idata, ["mu_r", "tau"], ref_val=0.0,
@@ -146,15 +159,20 @@ def main() -> int:
     }
     for contrast, res in sens.items():
         d_fit = res.fits[default]
-        plots[f"trace_{_slug(contrast)}"] = bayes_plots.plot_trace(d_fit.idata, ["theta", "beta"])
-        plots[f"beta_{_slug(contrast)}"] = bayes_plots.plot_beta_prior_posterior(d_fit.idata, d_fit.beta_prior)
-        plots[f"posterior_{_slug(contrast)}"] = bayes_plots.plot_posterior_hdi(
+        plots[f"trace_{fmt.slug(contrast)}"] = bayes_plots.plot_trace(d_fit.idata, ["theta", "beta"])
+        plots[f"beta_{fmt.slug(contrast)}"] = bayes_plots.plot_beta_prior_posterior(d_fit.idata, d_fit.beta_prior)
+        plots[f"posterior_{fmt.slug(contrast)}"] = bayes_plots.plot_posterior_hdi(
             d_fit.idata, ["theta", "beta"], ref_val=0.0, labels=["θ, bias-free d", "β, blinding bias (d)"])
     gates = pd.DataFrame(gates)
     results = {
         "seed": seed, "sampler": sampler, "mu_prior": list(mu_prior), "tau_prior_sd": p["tau_prior_sd"],
         "wide_beta_prior": list(wide),
-        "meta": {**fit.to_dict(), "grid_check": grid_check},
+        "meta": {**fit.to_dict(),
+                 "prior_posterior": fit.prior_posterior.set_index("parameter").to_dict(orient="index"),
+                 "grid_check": grid_check},
+        "missing_between": p["missing_between"],
+        "weak_identification_overlap": WEAK_IDENTIFICATION_OVERLAP,
+        "hdi_prob": HDI_PROB, "thresholds": asdict(Thresholds()),
         "blinding": blinding,
         "all_passed": bool(gates["passed"].all()), "n_models": len(gates),
     }
@@ -162,7 +180,7 @@ def main() -> int:
         idata.save_idata(fit.idata, tmp / "idata" / "meta.nc")
         for contrast, res in sens.items():
             for name, prior_fit in res.fits.items():
-                idata.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{_slug(contrast)}__{_slug(name)}.nc")
+                idata.save_idata(prior_fit.idata, tmp / "idata" / f"blinding_{fmt.slug(contrast)}__{fmt.slug(name)}.nc")
         write_csv(tmp / "meta_posterior.csv", fit.posterior)
         write_csv(tmp / "beta_priors.csv", prior_table)
         write_csv(tmp / "sensitivity.csv", sensitivity)

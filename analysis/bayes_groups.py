@@ -22,6 +22,7 @@ from dprep.data.studies import load_studies  # noqa: E402
 from dprep.models import groups as bgroups  # noqa: E402
 from dprep.report.plots import bayes as bayes_plots  # noqa: E402
 from dprep.stats.groups import contrast_label  # noqa: E402
+from dprep.studies.reconstruct import folder_name  # noqa: E402
 
 TRAJECTORIES = Path("data/processed/diaries/trajectories.csv")
 OUT = Path("data/processed/bayes_groups")
@@ -36,27 +37,33 @@ def main() -> int:
     data = pd.read_csv(TRAJECTORIES)
     contrasts, summaries, alt, timings = [], [], {}, {}
     with atomic_dir(OUT) as tmp:
-        for i, (study_id, g) in enumerate(data.groupby("study_id", sort=True)):
+        data["scenario"] = data["scenario"].fillna("")
+        for i, ((study_id, scenario), g) in enumerate(data.groupby(["study_id", "scenario"], sort=True)):
             study = studies[study_id]
+            key = folder_name(study_id, scenario)
             g = g[g["age_years"] == study.target_age]
             fit = bgroups.bayesian_group_comparison(
                 g["accumulated_hours"].to_numpy(float), g["group"].astype(str).tolist(),
                 contrasts={contrast_label(w): dict(w) for w in study.contrasts.values()},
                 group_order=study.group_ids, draws=p["draws"], tune=p["tune"], chains=p["chains"],
                 cores=p["cores"], target_accept=p["target_accept"], seed=seed + 100 + i)
-            contrasts.append(fit.contrasts.assign(study_id=study_id, data=LABEL))
-            summaries.append(fit.posterior.reset_index().assign(study_id=study_id, data=LABEL))
+            contrasts.append(fit.contrasts.assign(study_id=study_id, scenario=scenario, data=LABEL))
+            summaries.append(fit.posterior.reset_index().assign(study_id=study_id, scenario=scenario, data=LABEL))
             plot = bayes_plots.plot_posterior_hdi(fit.idata, ["contrast", "eta2"], ref_val=0.0)
-            plot.figure.suptitle(f"{study.title}: {LABEL}", fontsize=10, color="#8b1a1a")
-            save_figure(tmp / f"posterior_{study_id}.png", plot.figure, dpi=130)
-            alt[f"posterior_{study_id}"] = f"{plot.alt_text} ({LABEL})"
-            idata.save_idata(fit.idata, tmp / f"{study_id}.nc")
-            timings[study_id] = fit.timing.to_dict()
-        write_csv(tmp / "contrasts.csv", pd.concat(contrasts, ignore_index=True))
+            shown = f"{study.title}" + (f", scenario: {scenario}" if scenario else "")
+            plot.figure.suptitle(f"{shown}: {LABEL}", fontsize=10, color="#8b1a1a")
+            save_figure(tmp / f"posterior_{key}.png", plot.figure, dpi=130)
+            alt[f"posterior_{key}"] = f"{plot.alt_text} ({LABEL})"
+            idata.save_idata(fit.idata, tmp / f"{key}.nc")
+            timings[key] = fit.timing.to_dict()
+        table = pd.concat(contrasts, ignore_index=True)
+        write_csv(tmp / "contrasts.csv", table)
         write_csv(tmp / "summary.csv", pd.concat(summaries, ignore_index=True))
         write_json(tmp / "figures.json", alt)
-    write_json(METRICS, {study_id: dict(zip(g["contrast"], g["p_positive"]))
-                         for study_id, g in pd.concat(contrasts).groupby("study_id", sort=True)})
+        write_json(tmp / "results.json", {"data": LABEL, "contrasts": table[[
+            "study_id", "scenario", "contrast", "mean", "hdi_lb", "hdi_ub", "p_positive"]].to_dict(orient="records")})
+    write_json(METRICS, {folder_name(s, sc): dict(zip(g["contrast"], g["p_positive"]))
+                         for (s, sc), g in table.groupby(["study_id", "scenario"], sort=True)})
     write_timing("bayes_groups", timings)
     print(f"bayes_groups: {len(contrasts)} studies ({LABEL})")
     return 0

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import yaml
 
-from dprep.claims.engine import ClaimInputError, evaluate_claims, load_evidence, verdict_counts
+from dprep.claims.engine import evaluate_claims, verdict_counts
+from dprep.claims.evidence import ClaimInputError, load_evidence
 from dprep.data.io import atomic_dir, write_csv, write_json
 from dprep.data.schema import DataValidationError
 from dprep.data.studies import load_studies

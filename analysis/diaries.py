@@ -13,7 +13,7 @@ from dprep.data.studies import load_studies
 from dprep.data.tables import read_group_summaries, read_reported_tests
 from dprep.report.plots import RECONSTRUCTED_LABEL, accumulated_by_age_plot
 from dprep.studies.individual import analyse_participants
-from dprep.studies.reconstruct import SUFFIX, reconstruct_study
+from dprep.studies.reconstruct import folder_name, reconstruct_study, study_scenarios
 
 VALIDATED = Path("data/processed/validated")
 PRIMARY = Path("data/processed/primary")
@@ -34,27 +34,31 @@ def main() -> int:
     metrics = {}
     with atomic_dir(OUT) as tmp:
         for study in studies.reconstructable:
-            rec = reconstruct_study(study.id, groups, derived, seed=params["seed"], tests=tests, studies=studies)
-            write_diaries(rec.data, tmp / "reconstructed" / f"{study.id}{SUFFIX}")
-            result = analyse_participants(rec.data, study, label=LABEL, level=level, lambda_to=lambda_to)
-            summary = rec.summary.assign(data=LABEL)
-            tables["summary"].append(summary[["study_id", "data", *summary.columns.drop(["study_id", "data"])]])
-            tables["anova"].append(result.omnibus)
-            tables["contrasts"].append(result.contrasts)
-            tables["games_howell"].append(result.games_howell)
-            tables["trajectories"].append(result.trajectories)
-            metrics[study.id] = {
-                "participants": len(rec.data.participants), "synthetic": rec.data.synthetic,
-                "all_targeted_match": bool(rec.summary.loc[rec.summary["targeted"], "matches"].all()),
-                "anova_F": result.anova_f, "eta2": result.eta2, "assumptions": list(rec.assumptions),
-            }
+            for scenario in study_scenarios(study, groups, derived):  # one per root of an unreported mean
+                rec = reconstruct_study(study.id, groups, derived, seed=params["seed"], tests=tests,
+                                        studies=studies, scenario=scenario)
+                write_diaries(rec.data, tmp / "reconstructed" / folder_name(study.id, scenario))
+                result = analyse_participants(rec.data, study, label=LABEL, level=level, lambda_to=lambda_to)
+                tables["summary"].append(rec.summary.assign(data=LABEL))
+                tables["anova"].append(result.omnibus)
+                tables["contrasts"].append(result.contrasts)
+                tables["games_howell"].append(result.games_howell)
+                tables["trajectories"].append(result.trajectories)
+                for name in tables:
+                    frame = tables[name][-1].assign(scenario=scenario)
+                    tables[name][-1] = frame[["study_id", "scenario", "data",
+                                              *frame.columns.drop(["study_id", "scenario", "data"])]]
+                metrics[folder_name(study.id, scenario)] = {
+                    "study_id": study.id, "scenario": scenario,
+                    "participants": len(rec.data.participants), "synthetic": rec.data.synthetic,
+                    "all_targeted_match": bool(rec.summary.loc[rec.summary["targeted"], "matches"].all()),
+                    "anova_F": result.anova_f, "eta2": result.eta2, "assumptions": list(rec.assumptions),
+                }
         for name, frames in tables.items():
             write_csv(tmp / f"{name}.csv", pd.concat(frames, ignore_index=True))
         write_json(tmp / "results.json", {"seed": params["seed"], "synthetic": True, "label": RECONSTRUCTED_LABEL,
                                           "diary_week": False, "studies": metrics})
-        figure = accumulated_by_age_plot(pd.concat(tables["trajectories"], ignore_index=True),
-                                         {s.id: s.title for s in studies.reconstructable},
-                                         {s.id: s.colours for s in studies.reconstructable})
+        figure = accumulated_by_age_plot(pd.concat(tables["trajectories"], ignore_index=True), studies)
         save_figure(tmp / "accumulated_by_age.png", figure, dpi=150)
     write_json(METRICS, {s: {k: m[k] for k in ("all_targeted_match", "anova_F", "eta2")} for s, m in metrics.items()})
     print("diaries: " + ", ".join(f"{s} {'matches' if m['all_targeted_match'] else 'DOES NOT match'}"

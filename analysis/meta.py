@@ -67,7 +67,7 @@ def analyse_table(out: Path, studies: pd.DataFrame, yi, vi, labels: list[str], *
     r_axis = "Correlation r (back-transformed from Fisher z)"
     figures = {
         "forest": (plots.forest_plot(fit, labels, scale="r", title=title), plots.forest_plot_alt_text(fit, labels, scale="r")),
-        "funnel": (plots.funnel_plot(fit, trimfill=filled, xlabel="Fisher's z"),
+        "funnel": (plots.funnel_plot(fit, trimfill=filled, scale="z"),
                    f"Funnel plot of the {fit.k} Fisher-z effect sizes against their standard errors; trim-and-fill "
                    f"imputes {filled.k0} stud{'y' if filled.k0 == 1 else 'ies'} on the {filled.side} side."),
         "bias_estimates": (plots.bias_estimates_plot(sens.estimates, transform=meta.z_to_r, xlabel=r_axis),
@@ -122,7 +122,7 @@ def main() -> int:
         metrics = analyse_table(
             tmp, studies, yi, vi, labels, p=p, seed=params["seed"], moderator=studies[p["moderator"]],
             order=studies[order_col] if order_col in studies.columns else None,
-            title="Accumulated practice and music performance (16 samples)")
+            title=f"Accumulated practice and music performance ({len(studies)} samples)")
         write_csv(tmp / "published.csv", published_music_comparison(read_table(VALIDATED, "meta_summaries")))
     write_json(METRICS, {key: metrics[key] for key in HEADLINE})
     print(f"meta: k = {metrics['k']}, r = {metrics['estimate_r']:.3f} "

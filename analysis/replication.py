@@ -38,19 +38,21 @@ def main() -> int:
 
     bfs = []
     for p in pairs:
-        for side in (p.original, p.replication):
-            if side is not None:
-                bfs.append(bf_row(p.label, studies[side.study].role, side.source, side.bayes_factor, "; ".join(side.notes)))
+        sides = [p.replication] if any(q.label == p.label for q in pairs[:pairs.index(p)]) else [p.original, p.replication]
+        for side in filter(None, sides):  # an original shared by several scenarios is listed once
+            bfs.append(bf_row(p.label, studies[side.study].role, side.source, side.bayes_factor,
+                              "; ".join(side.notes), scenario=side.scenario))
     bfs += omnibus_bayes_factors(studies, tests, groups)
     table, bf_table = pair_table(pairs), pd.DataFrame(bfs)
     first = studies.replications[0]
     fig, alt = replication_plot(table.to_dict(orient="records"),
                                 {"original": f"{studies[first.original.study].title} ({studies[first.original.study].outcome_assessment})",
-                                 "replication": f"{studies[first.replication.study].title} ({studies[first.replication.study].outcome_assessment})"})
+                                 "replication": f"{studies[first.replication.study].title} ({studies[first.replication.study].outcome_assessment})"}, level=level)
     metrics = {
         "sesoi": sesoi, "level": level,
-        "contrasts": {p.label: {"replication_source": p.replication.source, **p.report.to_dict(),
-                                "assumptions": list(p.notes)} for p in pairs if p.report is not None},
+        "contrasts": {p.name: {"contrast": p.label, "scenario": p.scenario,
+                               "replication_source": p.replication.source, **p.report.to_dict(),
+                               "assumptions": list(p.notes)} for p in pairs if p.report is not None},
         "not_available": [{"contrast": p.label, "reason": p.reason} for p in pairs if p.report is None],
         "bayes_factors": bf_table.to_dict(orient="records"),
     }
@@ -68,7 +70,7 @@ def main() -> int:
     write_json(METRICS, {row["contrast"]: {k: row[k] for k in ("orig_d", "rep_d", "rep_in_pi", "replication_bf_r0")}
                          for row in table.to_dict(orient="records")})
     for row in table.itertuples():
-        print(f"replication: {row.contrast}: d {row.orig_d:.2f} → {row.rep_d:.2f} ({row.replication_source}), "
+        print(f"replication: {row.pair}: d {row.orig_d:.2f} → {row.rep_d:.2f} ({row.replication_source}), "
               f"in PI: {row.rep_in_pi}, BF_r0 = {row.replication_bf_r0:.3g}")
     return 0
 

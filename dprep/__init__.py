@@ -75,13 +75,17 @@ _API: dict[str, str] = {
     # Bayes factors and replication metrics
     "jzs_ttest_bf": "dprep.stats.bayes_factors",
     "jzs_anova_bf": "dprep.stats.bayes_factors",
+    "evidence_category": "dprep.stats.bayes_factors",
     "replication_report": "dprep.stats.replication",
     "small_telescopes": "dprep.stats.replication",
     "replication_bf_t": "dprep.stats.replication",
     "p_sceptical": "dprep.stats.replication",
     "tost_equivalence": "dprep.stats.replication",
-    # blinding bias
+    # blinding bias, and how much the data moved a prior
     "bias_adjusted_meta": "dprep.stats.bias",
+    "translate_bias_prior": "dprep.stats.bias",
+    "predictive_priors": "dprep.stats.bias",
+    "prior_posterior": "dprep.stats.prior_posterior",
     # Bayesian models (import PyMC)
     "bayesian_meta": "dprep.models.meta",
     "blinding_bias_meta": "dprep.models.blinding",

@@ -10,7 +10,7 @@ from dprep.cli._common import emit, fail
 
 def reconstruct(
     study: str = typer.Option(..., "--study", help="A study marked 'reconstruct: true' in the study file, or 'all'."),
-    out: Path = typer.Option(..., "--out", help="Folder; one diary folder <study>_reconstructed per study."),
+    out: Path = typer.Option(..., "--out", help="Folder; one diary folder <study>_reconstructed[_<scenario>] per study and scenario."),
     seed: int = typer.Option(None, "--seed", help="Seed of the draws; default params.yaml 'seed'."),
     validated: Path = typer.Option(
         Path("data/processed/validated"), "--validated",
@@ -23,16 +23,17 @@ def reconstruct(
 
     The invented participants reproduce each study's group sizes and mean accumulated
     practice alone by 18 exactly and its reported test statistics within rounding, assuming
-    equal group SDs (the pooled SD implied by the reported tests); the replication's
-    unreported third mean is the lower value implied by its η². They are not the studies'
-    data. Each folder is written atomically. Exit 2 on an unknown study or unreadable input.
+    equal group SDs (the pooled SD implied by the reported tests). The replication's
+    unreported third mean has two values that fit its η², and the published numbers do not say
+    which: one folder is written per root (``<study>_reconstructed_lower_root``, ``..._upper_root``).
+    They are not the studies' data. Each folder is written atomically. Exit 2 on an unknown study or unreadable input.
     """
     from dprep.data.tables import read_group_summaries, read_reported_tests
     from dprep.stats.audit import AuditInputError, audit
     from dprep.data.diaries import write_diaries
     from dprep.core.errors import DataError
     from dprep.data.studies import load_studies
-    from dprep.studies.reconstruct import SUFFIX, reconstruct_study
+    from dprep.studies.reconstruct import folder_name, reconstruct_study, study_scenarios
 
     try:
         studies = load_studies(studies_file)
@@ -57,19 +58,23 @@ def reconstruct(
     results = []
     for study_id in choices if study == "all" else (study,):
         try:
-            rec = reconstruct_study(study_id, groups, derived, seed=seed, tests=tests, studies=studies)
+            scenarios = study_scenarios(studies[study_id], groups, derived)
+            recs = [reconstruct_study(study_id, groups, derived, seed=seed, tests=tests, studies=studies,
+                                      scenario=scenario) for scenario in scenarios]
         except ValueError as exc:
             fail(f"{study_id}: {exc}")
-        folder = out / f"{study_id}{SUFFIX}"
-        write_diaries(rec.data, folder)
-        results.append({
-            "study_id": study_id,
-            "folder": str(folder),
-            "participants": len(rec.data.participants),
-            "all_targeted_match": bool(rec.summary.loc[rec.summary["targeted"], "matches"].all()),
-            "summary": rec.summary.to_dict(orient="records"),
-            "assumptions": list(rec.assumptions),
-        })
+        for rec in recs:
+            folder = out / folder_name(study_id, rec.scenario)
+            write_diaries(rec.data, folder)
+            results.append({
+                "study_id": study_id,
+                "scenario": rec.scenario,
+                "folder": str(folder),
+                "participants": len(rec.data.participants),
+                "all_targeted_match": bool(rec.summary.loc[rec.summary["targeted"], "matches"].all()),
+                "summary": rec.summary.to_dict(orient="records"),
+                "assumptions": list(rec.assumptions),
+            })
     emit({"seed": seed, "synthetic": True,
           "label": "RECONSTRUCTED (synthetic) data — not the studies' data", "studies": results}, as_json)
 

@@ -15,6 +15,7 @@ Conventions (APA 7th edition, section 6.36):
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 MISSING = "—"
@@ -106,3 +107,14 @@ def statistic(kind: str, value: Any, df1: Any = None, df2: Any = None) -> str:
     if symbol == "F":
         return f"F({', '.join(dfs)}) = {shown}"
     return f"{symbol}({dfs[-1]}) = {shown}"
+
+
+def slug(text: str) -> str:
+    """A file-name-safe form of a label: lower case, runs of other characters as ``_``.
+
+    Examples
+    --------
+    >>> slug("top two vs third group (lower root)")
+    'top_two_vs_third_group_lower_root'
+    """
+    return re.sub(r"[^a-z0-9]+", "_", str(text).lower()).strip("_")

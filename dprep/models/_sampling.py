@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import arviz as az
 import numpy as np
@@ -12,6 +12,7 @@ import pandas as pd
 import pymc as pm
 
 from dprep.models.diagnostics import DiagnosticsReport, Thresholds, require_converged
+from dprep.stats.prior_posterior import prior_posterior
 
 HDI_PROB = 0.95
 
@@ -104,6 +105,20 @@ def _row(summary: pd.DataFrame, parameter: str) -> pd.Series:
 def _hdi(summary: pd.DataFrame, parameter: str) -> tuple[float, float]:
     row = _row(summary, parameter)
     return float(row["hdi_lb"]), float(row["hdi_ub"])
+
+
+def _prior_posterior(idata: az.InferenceData, priors: Mapping[str, object]) -> pd.DataFrame:
+    """How much the data moved each parameter: one row per ``parameter`` (a variable, or ``var[label]`` for one
+    coordinate) with its prior (a frozen scipy distribution); see :func:`dprep.stats.prior_posterior.prior_posterior`."""
+    rows = []
+    for parameter, prior in priors.items():
+        name, _, label = parameter.partition("[")
+        draws = idata.posterior[name]
+        if label:
+            draws = draws.sel({d: label.rstrip("]") for d in draws.dims if d not in ("chain", "draw")})
+        out = prior_posterior(draws.values.ravel(), prior)
+        rows.append({"parameter": parameter, **out.to_dict(), "weakly_identified": out.weakly_identified})
+    return pd.DataFrame(rows)
 
 
 def _check_prior(name: str, prior: tuple[float, float]) -> tuple[float, float]:

@@ -15,10 +15,11 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
+from scipy import stats
 
 from dprep.core.results import Result, internal, result
-from dprep.models._sampling import (FitTiming, _check_prior, _check_studies, _gate, _hdi, _row, _sample,
-                                    _summary)
+from dprep.models._sampling import (FitTiming, _check_prior, _check_studies, _gate, _hdi, _prior_posterior, _row,
+                                    _sample, _summary)
 from dprep.models.diagnostics import DiagnosticsReport, Thresholds
 
 
@@ -41,6 +42,11 @@ class BlindingResult(Result):
         Half-normal scale of τ actually used (0: τ fixed at 0).
     diagnostics : DiagnosticsReport
     timing : FitTiming
+    prior_posterior : pandas.DataFrame
+        How much the data moved θ and β (and τ): prior against posterior mean and SD, posterior
+        contraction and prior–posterior overlap (:func:`dprep.stats.prior_posterior.prior_posterior`).
+        With two studies β is informed only by their difference; an overlap above 35% means β's
+        posterior mostly restates its prior.
     """
 
     title = "Blinding-bias meta-analysis (Welton et al. 2009)"
@@ -52,6 +58,7 @@ class BlindingResult(Result):
     tau_prior_sd: float = 0.0
     diagnostics: DiagnosticsReport = internal(default=None)
     timing: FitTiming = internal(default=None)
+    prior_posterior: pd.DataFrame = internal(default=None)
 
     def to_frame(self) -> pd.DataFrame:
         """The posterior table."""
@@ -94,8 +101,10 @@ def blinding_bias_meta(
     θ is the effect a blinded study would estimate; β > 0 means unblinded assessment exaggerates it.
     β is identified only through its prior plus the blinded/unblinded contrast, so its prior carries
     the external (meta-epidemiological) evidence, e.g. Hróbjartsson et al. (2013): difference in SMD
-    −0.23 (95% CI −0.40 to −0.06) with negative meaning exaggeration, i.e. Normal(0.23, 0.087) on this
-    sign convention.
+    −0.23 (95% CI −0.40 to −0.06) with negative meaning exaggeration, i.e. a mean of 0.23 on this
+    sign convention. Its SD should be that of the bias of *one* new study, the predictive SD
+    √(se² + φ² + κ²) of :func:`dprep.stats.bias.translate_bias_prior`, not the SE of the mean bias
+    alone (0.087 here), which describes how well the average bias is known.
 
     Parameters
     ----------
@@ -177,7 +186,13 @@ def blinding_bias_meta(
     report, timing = _gate(idata, compile_s, sample_s, thresholds)
     names = ["theta"] + (["beta"] if b_prior is not None else []) + (["tau"] if tau_sd > 0 else [])
     p_pos = float((idata.posterior["theta"] > 0).mean())
-    return BlindingResult(idata, _summary(idata, names), p_pos, b_prior, tau_sd, report, timing)
+    priors = {"theta": stats.norm(m, s)}
+    if b_prior is not None:
+        priors["beta"] = stats.norm(*b_prior)
+    if tau_sd > 0:
+        priors["tau"] = stats.halfnorm(scale=tau_sd)
+    return BlindingResult(idata, _summary(idata, names), p_pos, b_prior, tau_sd, report, timing,
+                          _prior_posterior(idata, priors))
 
 
 @result(eq=False)
@@ -189,7 +204,8 @@ class SensitivityResult(Result):
     table : pandas.DataFrame
         One row per prior: ``prior``, ``beta_prior_mean``, ``beta_prior_sd`` (NaN when β = 0),
         ``theta_mean``, ``theta_sd``, ``theta_hdi_lb``, ``theta_hdi_ub``, ``p_theta_positive``,
-        ``beta_post_mean``.
+        ``beta_post_mean``, ``beta_post_sd``, ``tau_prior_sd`` (0: τ fixed at 0), and how much the data moved θ and β: ``theta_contraction``,
+        ``theta_overlap``, ``beta_contraction``, ``beta_overlap``, ``beta_weakly_identified`` (NaN when β = 0).
     fits : dict of str to BlindingResult
         The fits by prior name, each holding its ``idata``.
     """
@@ -211,6 +227,20 @@ class SensitivityResult(Result):
     def idatas(self) -> dict[str, az.InferenceData]:
         """The posterior draws by prior name."""
         return {name: fit.idata for name, fit in self.fits.items()}
+
+
+def _moved(table: pd.DataFrame) -> dict[str, float]:
+    """θ's and β's contraction and overlap as flat columns (NaN for a β fixed at 0)."""
+    rows = table.set_index("parameter")
+    out = {}
+    for name in ("theta", "beta"):
+        row = rows.loc[name] if name in rows.index else None
+        if name == "beta":
+            out["beta_post_sd"] = np.nan if row is None else float(row["posterior_sd"])
+        out[f"{name}_contraction"] = np.nan if row is None else float(row["contraction"])
+        out[f"{name}_overlap"] = np.nan if row is None else float(row["overlap"])
+    out["beta_weakly_identified"] = None if "beta" not in rows.index else bool(rows.loc["beta", "weakly_identified"])
+    return out
 
 
 def prior_sensitivity(
@@ -287,5 +317,7 @@ def prior_sensitivity(
             "theta_hdi_ub": float(theta["hdi_ub"]),
             "p_theta_positive": fit.p_theta_positive,
             "beta_post_mean": fit.beta_post_mean,
+            "tau_prior_sd": fit.tau_prior_sd,
+            **_moved(fit.prior_posterior),
         })
     return SensitivityResult(pd.DataFrame(rows), fits)

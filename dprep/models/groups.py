@@ -13,9 +13,10 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
+from scipy import stats
 
 from dprep.core.results import Result, internal, result
-from dprep.models._sampling import (FitTiming, _gate, _hdi, _row, _sample,
+from dprep.models._sampling import (FitTiming, _gate, _hdi, _prior_posterior, _row, _sample,
                                     _summary)
 from dprep.models.diagnostics import DiagnosticsReport, Thresholds
 
@@ -34,7 +35,9 @@ class GroupComparisonResult(Result):
         ``sigma_hdi_lb``, ``sigma_hdi_ub``.
     contrasts : pandas.DataFrame
         Per contrast: ``contrast``, ``weights`` (as text), ``mean``, ``sd``, ``hdi_lb``, ``hdi_ub``,
-        ``p_positive``.
+        ``p_positive``, and how much the data moved it: ``prior_sd`` (the contrast's prior is
+        Normal(0, 5·s_y·‖w‖), implied by the group-mean priors), ``contraction``, ``overlap`` and
+        ``weakly_identified`` (:func:`dprep.stats.prior_posterior.prior_posterior`).
     posterior : pandas.DataFrame
         Full table (mu, sigma, nu, contrast, eta2) with MCSE, ESS and R-hat (also ``to_frame()``).
     diagnostics : DiagnosticsReport
@@ -203,15 +206,21 @@ def bayesian_group_comparison(
             "sigma_mean": float(sd_row["mean"]), "sigma_hdi_lb": float(sd_row["hdi_lb"]),
             "sigma_hdi_ub": float(sd_row["hdi_ub"]),
         })
+    # μ_j = ȳ + s_y·μz_j with μz_j ~ N(0, 5) independent, and Σ w_j = 0: the contrast's prior is N(0, 5·s_y·‖w‖)
+    moved = _prior_posterior(idata, {f"contrast[{label}]": stats.norm(0.0, 5.0 * s_y * float(np.sqrt((row**2).sum())))
+                                     for label, row in zip(labels, weights)}).set_index("parameter")
     contrast_rows = []
     for label, row in zip(labels, weights):
         c_row = _row(summary, f"contrast[{label}]")
+        m_row = moved.loc[f"contrast[{label}]"]
         contrast_rows.append({
             "contrast": label,
             "weights": ", ".join(f"{wt:+g}·{name}" for wt, name in zip(row, names) if wt != 0),
             "mean": float(c_row["mean"]), "sd": float(c_row["sd"]),
             "hdi_lb": float(c_row["hdi_lb"]), "hdi_ub": float(c_row["hdi_ub"]),
             "p_positive": float((post["contrast"].sel(comparison=label) > 0).mean()),
+            "prior_sd": float(m_row["prior_sd"]), "contraction": float(m_row["contraction"]),
+            "overlap": float(m_row["overlap"]), "weakly_identified": bool(m_row["weakly_identified"]),
         })
     return GroupComparisonResult(
         idata, pd.DataFrame(group_rows), pd.DataFrame(contrast_rows), summary, report, timing

@@ -16,8 +16,8 @@ import pymc as pm
 from scipy import stats
 
 from dprep.core.results import Result, internal, result
-from dprep.models._sampling import (FitTiming, _check_prior, _check_studies, _gate, _hdi, _row, _sample,
-                                    _summary)
+from dprep.models._sampling import (FitTiming, _check_prior, _check_studies, _gate, _hdi, _prior_posterior, _row,
+                                    _sample, _summary)
 from dprep.models.diagnostics import DiagnosticsReport, Thresholds
 
 
@@ -38,6 +38,9 @@ class BayesMetaResult(Result):
     timing : FitTiming
     fisher_z : bool
         Whether the input was Fisher z and the ``*_r`` rows are correlations.
+    prior_posterior : pandas.DataFrame
+        How much the data moved μ and τ: prior against posterior mean and SD, posterior contraction
+        and prior–posterior overlap (:func:`dprep.stats.prior_posterior.prior_posterior`).
     """
 
     title = "Bayesian random-effects meta-analysis (NUTS)"
@@ -47,6 +50,7 @@ class BayesMetaResult(Result):
     diagnostics: DiagnosticsReport = internal()
     timing: FitTiming = internal()
     fisher_z: bool = False
+    prior_posterior: pd.DataFrame = internal(default=None)
 
     @property
     def post_mean_mu(self) -> float:
@@ -223,7 +227,8 @@ def bayesian_meta(
     report, timing = _gate(idata, compile_s, sample_s, thresholds)
     names = ["mu", "tau", "theta_new"] + [v for v in ("y_new", "mu_r", "theta_new_r") if v in derived]
     names += ["theta"]
-    return BayesMetaResult(idata, _summary(idata, names), report, timing, fisher_z)
+    moved = _prior_posterior(idata, {"mu": stats.norm(m, s), "tau": stats.halfnorm(scale=tau_prior_sd)})
+    return BayesMetaResult(idata, _summary(idata, names), report, timing, fisher_z, moved)
 
 
 @dataclass(frozen=True)

@@ -21,3 +21,33 @@ def markdown_table(frame: pd.DataFrame) -> str:
     clean = frame.astype(object).where(frame.notna(), "—").map(
         lambda v: str(v).replace("|", "\\|").replace("\n", " "))
     return clean.to_markdown(index=False, disable_numparse=True)
+
+
+def table_markdown(frame: pd.DataFrame, caption: str, label: str) -> str:
+    """A DataFrame as a numbered, captioned Markdown table: the pipe table, then ``: caption {#label}``.
+
+    Use it (printed from an ``output: asis`` cell, or wrapped in ``IPython.display.Markdown``) when the
+    caption is computed; Quarto and dprep's fallback renderer number the table and resolve ``@label``.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The table (see :func:`markdown_table`).
+    caption : str
+        The caption (Markdown).
+    label : str
+        Cross-reference label, starting with ``tbl-``.
+
+    Returns
+    -------
+    str
+        Starts and ends with a newline, so that it stands as its own block after printed text.
+
+    Raises
+    ------
+    ValueError
+        If ``label`` does not start with ``tbl-``.
+    """
+    if not label.startswith("tbl-"):
+        raise ValueError(f"The 'label' parameter of table_markdown must start with 'tbl-'. Got {label!r} instead.")
+    return f"\n{markdown_table(frame)}\n\n: {caption} {{#{label}}}\n"

@@ -37,12 +37,52 @@ __all__ = [
     "BayesFactorResult",
     "jzs_ttest_bf",
     "jzs_anova_bf",
+    "EVIDENCE_CATEGORIES",
+    "evidence_category",
 ]
 
 #: BayesFactor's "medium" Cauchy scale for t tests (one- and two-sample), r = √2/2.
 R_TTEST_MEDIUM = math.sqrt(2.0) / 2.0
 #: BayesFactor's "medium" scale for fixed effects in ANOVA, r = 1/2.
 R_ANOVA_MEDIUM = 0.5
+#: Lee & Wagenmakers' (2013, Table 7.1) labels of a Bayes factor ≥ 1, adapted from Jeffreys (1961):
+#: (upper limit, label); a factor of 100 or more is "extreme".
+EVIDENCE_CATEGORIES = ((3.0, "anecdotal"), (10.0, "moderate"), (30.0, "strong"), (100.0, "very strong"))
+
+
+def evidence_category(bf10: float) -> tuple[str, str]:
+    """The verbal category of a Bayes factor and the hypothesis it favours.
+
+    Parameters
+    ----------
+    bf10 : float
+        BF₁₀ (> 0).
+
+    Returns
+    -------
+    (str, str)
+        The label of max(BF₁₀, BF₀₁) on Lee & Wagenmakers' scale (:data:`EVIDENCE_CATEGORIES`) and
+        ``"H1"`` (BF₁₀ ≥ 1) or ``"H0"``.
+
+    Raises
+    ------
+    ArgumentError
+        If ``bf10`` is not a positive finite number.
+
+    References
+    ----------
+    Lee, M. D., & Wagenmakers, E.-J. (2013). *Bayesian Cognitive Modeling: A Practical Course*.
+    Cambridge University Press (Table 7.1). Jeffreys, H. (1961). *Theory of Probability* (3rd ed.).
+    Oxford University Press (Appendix B).
+
+    Examples
+    --------
+    >>> evidence_category(0.5)
+    ('anecdotal', 'H0')
+    """
+    bf = _check_positive("bf10", "evidence_category", bf10)
+    side, value = ("H1", bf) if bf >= 1 else ("H0", 1.0 / bf)
+    return next((label for limit, label in EVIDENCE_CATEGORIES if value < limit), "extreme"), side
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,12 @@
 
 Two parts:
 
-(a) :func:`translate_bias_prior` (applied to each row by :func:`dprep.data.tables.read_bias_priors`) puts the meta-epidemiological estimates of
-    how much unblinded studies exaggerate effects (``blinding_bias_priors.csv``) on the scale the
-    analysis uses: a standardized mean difference (SMD, Cohen's d), and, where needed, Fisher's z.
+(a) :func:`translate_bias_prior` (applied to each row by :func:`dprep.data.priors.read_bias_priors`) puts the
+    meta-epidemiological estimates of how much unblinded studies exaggerate effects
+    (``blinding_bias_priors.csv``) on the scale the analysis uses: a standardized mean difference
+    (SMD, Cohen's d), and, where needed, Fisher's z; it gives the *predictive* distribution of the
+    bias of one new study, not just the uncertainty of the mean bias, and :func:`predictive_priors`
+    says what is assumed for a source that does not report the between-meta-analysis spread.
 (b) :func:`bias_adjusted_meta` shifts the estimates of unblinded studies by the mean bias, inflates
     their variances by the bias variance, and pools with the project's random-effects model
     :func:`dprep.stats.meta.rma` (DerSimonian–Laird τ², Wald z interval).
@@ -23,7 +26,7 @@ positive effects in the analysed data (e.g. more practice ⇒ better performance
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Iterable, Mapping, Sequence
 
 import numpy as np
@@ -37,6 +40,8 @@ __all__ = [
     "LOGIT_TO_SMD",
     "BiasPrior",
     "translate_bias_prior",
+    "predictive_priors",
+    "MISSING_BETWEEN",
     "named_priors",
     "smd_bias_to_fisher_z",
     "BiasAdjustedMeta",
@@ -45,6 +50,9 @@ __all__ = [
 
 #: √3/π: the logistic-distribution factor converting a log odds ratio to an SMD (Chinn 2000).
 LOGIT_TO_SMD = math.sqrt(3.0) / math.pi
+#: What :func:`predictive_priors` does for a source without φ and κ: borrow the largest reported in
+#: the table ("largest"), or keep the SE of the mean bias alone ("none": too narrow for one study).
+MISSING_BETWEEN = ("largest", "none")
 
 
 
@@ -80,9 +88,14 @@ class BiasPrior:
         SE of ``bias_smd`` (uncertainty of the mean bias), from the 95% interval.
     phi_smd, kappa_smd : float or None
         Between-meta-analysis SD of the mean bias (φ) and the SD of the extra between-trial
-        heterogeneity (κ) of unblinded trials, on the SMD scale (None when not reported).
+        heterogeneity (κ) of unblinded trials, on the SMD scale (None when neither reported nor
+        assumed).
     bias_var_smd : float
-        Variance to add to an unblinded study's sampling variance: se² + φ² + κ² (missing terms 0).
+        Variance of the bias of one new unblinded study (the predictive variance, see
+        :func:`translate_bias_prior`): se² + φ² + κ² (missing terms 0).
+    between_basis : str
+        Where φ and κ come from: ``"reported"``, ``"borrowed from <source>"`` (see
+        :func:`predictive_priors`) or ``"not reported: mean-bias SE only"``.
     assumptions : tuple of str
         Every assumption made by the translation.
     """
@@ -104,6 +117,12 @@ class BiasPrior:
     citation: str
     tier: str
     assumptions: tuple
+    between_basis: str = "reported"
+
+    @property
+    def predictive_sd(self) -> float:
+        """SD of the bias of one new unblinded study (SMD): √(se² + φ² + κ²)."""
+        return math.sqrt(self.bias_var_smd)
 
     def to_dict(self) -> dict:
         """Return the prior as a plain dict."""
@@ -111,7 +130,7 @@ class BiasPrior:
 
 
 def translate_bias_prior(row: Mapping[str, object], *, ci_level: float = 0.95) -> BiasPrior:
-    """Translate one row of ``blinding_bias_priors.csv`` onto the SMD scale.
+    r"""Translate one row of ``blinding_bias_priors.csv`` onto the SMD scale.
 
     Parameters
     ----------
@@ -139,12 +158,28 @@ def translate_bias_prior(row: Mapping[str, object], *, ci_level: float = 0.95) -
     * Difference in SMD (unblinded − blinded): bias_SMD = −ΔSMD, SE = (hi − lo)/(2 z).
     * φ and κ (if given) are SDs on the log-ROR scale and are multiplied by √3/π.
 
+    **The bias of one new study.** A meta-epidemiological estimate b̂₀ ± se is the *mean* bias over
+    meta-analyses. In the hierarchical bias model (Welton et al. 2009, section 3; Turner et al.
+    2009), the mean bias of meta-analysis m is b_m ~ N(b₀, φ²) and the bias of trial j within it is
+    δ_mj ~ N(b_m, κ²). The bias of one new study in a new body of evidence therefore has the predictive
+    distribution
+
+    .. math:: \delta_{new} \sim N\big(\hat b_0,\; se^2 + \varphi^2 + \kappa^2\big),
+
+    which is what ``bias_smd`` and ``bias_var_smd`` give. With se alone (φ, κ not reported) the
+    distribution describes the uncertainty of the average bias and is too narrow for one study;
+    :func:`predictive_priors` makes the choice for such rows explicit.
+
     References
     ----------
     Chinn, S. (2000). A simple method for converting an odds ratio to effect size for use in
     meta-analysis. Statistics in Medicine, 19, 3127–3131. Welton, N. J., Ades, A. E., Carlin, J. B.,
     Altman, D. G., & Sterne, J. A. C. (2009). Models for potentially biased evidence in
-    meta-analysis using empirically based priors. JRSS-A, 172, 119–136.
+    meta-analysis using empirically based priors. JRSS-A, 172, 119–136 (section 3). Turner, R. M.,
+    Spiegelhalter, D. J., Smith, G. C. S., & Thompson, S. G. (2009). Bias modelling in evidence
+    synthesis. JRSS-A, 172, 21–47. Savović, J., et al. (2012). Influence of reported study design
+    characteristics on intervention effect estimates from randomized, controlled trials. Annals of
+    Internal Medicine, 157, 429–438 (φ and κ of the BRANDO study).
     """
     func = "translate_bias_prior"
     scale = str(row.get("scale", "")).strip()
@@ -191,7 +226,9 @@ def translate_bias_prior(row: Mapping[str, object], *, ci_level: float = 0.95) -
     phi = None if phi_raw is None else phi_raw * (LOGIT_TO_SMD if scale == "ratio_of_odds_ratios" else 1.0)
     kappa = None if kappa_raw is None else kappa_raw * (LOGIT_TO_SMD if scale == "ratio_of_odds_ratios" else 1.0)
     var = se * se + (phi or 0.0) ** 2 + (kappa or 0.0) ** 2
+    basis = "reported"
     if phi is None and kappa is None:
+        basis = "not reported: mean-bias SE only"
         assumptions.append(
             "No between-meta-analysis (phi) or extra heterogeneity (kappa) SD reported: the bias variance "
             "holds only the uncertainty of the mean bias, which understates the bias of a single new study."
@@ -206,8 +243,61 @@ def translate_bias_prior(row: Mapping[str, object], *, ci_level: float = 0.95) -
         outcome_type=str(row.get("outcome_type", "")), scale=scale, estimate=est, ci_low=lo, ci_high=hi,
         log_ror=log_ror, log_ror_se=log_se, bias_smd=bias, bias_smd_se=se, phi_smd=phi, kappa_smd=kappa,
         bias_var_smd=var, citation=str(row.get("citation", "")), tier=str(row.get("tier", "")),
-        assumptions=tuple(assumptions),
+        assumptions=tuple(assumptions), between_basis=basis,
     )
+
+
+def predictive_priors(priors: Sequence[BiasPrior], *, missing: str = "largest") -> list[BiasPrior]:
+    """The bias of one new study for every row, with an explicit choice where φ and κ are not reported.
+
+    Parameters
+    ----------
+    priors : sequence of BiasPrior
+        Translated rows (:func:`translate_bias_prior`).
+    missing : {"largest", "none"}, default "largest"
+        For a row that reports neither φ nor κ: ``"largest"`` assumes the largest φ and the largest κ
+        reported by any row of the table (SMD scale), a documented assumption recorded in the row's
+        ``between_basis`` and ``assumptions``; ``"none"`` keeps the SE of the mean bias alone, which
+        understates the bias of one study (the row stays flagged "mean-bias SE only").
+
+    Returns
+    -------
+    list of BiasPrior
+        The rows, each with ``bias_var_smd`` = se² + φ² + κ² (the predictive variance of
+        :func:`translate_bias_prior`).
+
+    Raises
+    ------
+    ArgumentError
+        If ``missing`` is not one of :data:`MISSING_BETWEEN`.
+
+    References
+    ----------
+    Welton, N. J., et al. (2009). JRSS-A, 172, 119–136 (section 3). Turner, R. M., et al. (2009).
+    JRSS-A, 172, 21–47.
+    """
+    args.option("missing", "predictive_priors", missing, MISSING_BETWEEN)
+    reported = [p for p in priors if p.phi_smd is not None or p.kappa_smd is not None]
+    if missing == "none" or not reported:
+        return list(priors)
+    phi = max(reported, key=lambda p: p.phi_smd or 0.0)
+    kappa = max(reported, key=lambda p: p.kappa_smd or 0.0)
+    phi_v, kappa_v = phi.phi_smd or 0.0, kappa.kappa_smd or 0.0
+    sources = " and ".join(dict.fromkeys(f"{q.source} ({q.outcome_type})" for q in (phi, kappa)))
+    out = []
+    for p in priors:
+        if p in reported:
+            out.append(p)
+            continue
+        var = p.bias_smd_se ** 2 + phi_v ** 2 + kappa_v ** 2
+        note = (f"phi and kappa are not reported for this source: the largest reported in the table "
+                f"(phi = {phi_v:.3f}, kappa = {kappa_v:.3f} SMD, {sources}) are assumed, so "
+                "the prior describes the bias of one new study (se^2 + phi^2 + kappa^2) rather than the "
+                "uncertainty of the mean bias alone.")
+        out.append(replace(p, phi_smd=phi_v, kappa_smd=kappa_v, bias_var_smd=var,
+                           between_basis=f"borrowed from {sources}",
+                           assumptions=tuple(a for a in p.assumptions if "No between-meta-analysis" not in a) + (note,)))
+    return out
 
 
 def named_priors(priors: Sequence[BiasPrior], default_source: str) -> tuple[dict[str, tuple[float, float]], str]:

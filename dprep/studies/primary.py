@@ -66,7 +66,9 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
 
     Reported F(1, df) contrasts get partial η² with a noncentral-F CI; reported t tests get
     Cohen's d with a noncentral-t CI; a reported omnibus η² (a test the study file marks
-    ``omnibus``) gets its CI from the F it implies with the study's group sizes. A study of three or
+    ``omnibus``) keeps its reported CI (basis ``reported``; the note gives the CI recomputed from
+    the F it implies with the study's group sizes), or gets that recomputed CI when none was
+    reported (basis ``derived``). A study of three or
     more groups whose omnibus ANOVA was never reported (no ``omnibus`` test) but whose group means
     were gets it recomputed from the means and the MSE implied by its first contrast test (basis
     ``derived``).
@@ -118,11 +120,19 @@ def group_comparisons(tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.Dat
         df1, df2 = len(n) - 1, int(n.sum()) - len(n)
         ci = effects.eta2_ci_from_eta2(float(t["effect_value"]), df1, df2, level=level,
                                         lambda_to_eta2=lambda_to_eta2)
-        rows.append(_comparison_row(
-            t["study_id"], f"{t['comparison']}: {t['description']}", f"η² = {t['effect_value']} [{t['es_ci_low']}, {t['es_ci_high']}]",
-            "η²", ci.estimate, ci.ci_lb, ci.ci_ub, "derived",
-            f"CI recomputed from the F({df1}, {df2}) = {ci.f:.2f} that the reported η² implies "
-            f"(df from {len(n)} groups of {', '.join(map(str, n))})"))
+        recomputed = (f"the CI recomputed from the F({df1}, {df2}) = {ci.f:.2f} that the reported η² implies "
+                      f"(df from {len(n)} groups of {', '.join(map(str, n))}) is {fmt.ci(ci.ci_lb, ci.ci_ub, 3)}")
+        reported_ci = pd.notna(pd.to_numeric(t["es_ci_low"], errors="coerce"))
+        shown = f"η² = {t['effect_value']}" + (f" [{t['es_ci_low']}, {t['es_ci_high']}]" if reported_ci else "")
+        if reported_ci:  # estimate and CI as the paper printed them: a reported row
+            rows.append(_comparison_row(
+                t["study_id"], f"{t['comparison']}: {t['description']}", shown, "η²", ci.estimate,
+                float(t["es_ci_low"]), float(t["es_ci_high"]), "reported",
+                f"η² and its CI as reported; {recomputed}"))
+        else:
+            rows.append(_comparison_row(
+                t["study_id"], f"{t['comparison']}: {t['description']}", shown, "η²", ci.estimate,
+                ci.ci_lb, ci.ci_ub, "derived", f"η² as reported; {recomputed}, which is what is drawn"))
     for study in studies.studies.values():
         row = _unreported_omnibus(study, tests, groups, derived, level=level, lambda_to_eta2=lambda_to_eta2)
         if row is not None:

@@ -5,8 +5,9 @@ individual data or group SDs. :func:`reconstruct_study` generates, for one study
 folder (:mod:`dprep.data.diaries` format) of *invented* participants whose accumulated practice
 alone by age 18 reproduces the published group sizes and means exactly and the published test
 statistics within their rounding, under stated assumptions (equal group SDs equal to the pooled
-SD implied by the reported tests; for the replication's unreported third mean, the value the
-reported η² implies). Every participant is marked ``synthetic``. The data show what the
+SD implied by the reported tests; for the replication's unreported third mean, a value the
+reported η² implies — one of two roots, each built as its own scenario, see
+:mod:`dprep.studies.scenarios`). Every participant is marked ``synthetic``. The data show what the
 published summaries *imply* at the individual level; they are not the studies' data.
 
 How one study is built:
@@ -35,18 +36,17 @@ https://doi.org/10.1098/rsos.190327
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from dprep.core import args, fmt
+from dprep.core import fmt
 from dprep.core.errors import DataError
 from dprep.data.diaries import SCHEMA_DIR, TABLES, WEEKS_PER_YEAR, DiaryData, TableOrigin, accumulated_practice, validate_tables
 from dprep.data.studies import OMNIBUS, Study, StudyFile
 from dprep.stats.groups import anova_oneway, kruskal_wallis, planned_contrasts
 from dprep.stats.sumstats import parse_reported
+from dprep.studies.scenarios import mean_scenarios
 
 #: Suffix of the ``study_id`` of reconstructed participants.
 SUFFIX = "_reconstructed"
@@ -71,14 +71,20 @@ class Reconstruction:
     targets : DataFrame
         ``group, n, mean, sd, mean_source`` (hours): what each group was built to hit.
     summary : DataFrame
-        One row per statistic: ``study_id, statistic, reported, reported_lb, reported_ub,
-        reconstructed, targeted, matches, note``. ``matches`` = the reconstructed value lies
-        within the rounding interval of the reported one; ``targeted`` = the construction
-        aimed at it (an untargeted statistic may legitimately fail to match).
+        One row per statistic: ``study_id, statistic, target, target_lb, target_ub,
+        target_source, reconstructed, targeted, matches, note``. ``target`` is the value the
+        reconstruction is compared with: a reported number (``target_source = "reported"``) or, for
+        an unreported mean, its derived value (``"derived"``). ``matches`` = the reconstructed value
+        lies within the rounding interval of the target (a derived value: within 1e-6 h);
+        ``targeted`` = the construction aimed at it (an untargeted statistic may legitimately fail
+        to match).
     assumptions : tuple of str
         Every assumption of the reconstruction, in plain English.
     seed : int
         Seed of the random draws.
+    scenario : str
+        The scenario of the unreported means (``""`` when there is only one); the same seed gives the
+        same standardized draws in every scenario, so scenarios differ only by the derived means.
     """
 
     study_id: str
@@ -87,6 +93,7 @@ class Reconstruction:
     summary: pd.DataFrame
     assumptions: tuple[str, ...]
     seed: int
+    scenario: str = ""
 
 
 def _study_seed(seed: int, studies: StudyFile, study_id: str) -> np.random.Generator:
@@ -94,9 +101,20 @@ def _study_seed(seed: int, studies: StudyFile, study_id: str) -> np.random.Gener
     return np.random.default_rng([int(seed), [s.id for s in studies.reconstructable].index(study_id)])
 
 
+def folder_name(study_id: str, scenario: str = "") -> str:
+    """The diary folder of a reconstruction: ``MM2019_reconstructed`` or ``MM2019_reconstructed_lower_root``."""
+    return study_id + SUFFIX + (f"_{fmt.slug(scenario)}" if scenario else "")
+
+
+def study_scenarios(study: Study, groups: pd.DataFrame, derived: pd.DataFrame) -> list[str]:
+    """Names of the scenarios of a study's unreported means (``[""]`` when every mean is known); see
+    :func:`dprep.studies.scenarios.mean_scenarios`."""
+    return [s.name for s in mean_scenarios(study, groups, derived)]
+
+
 def _targets(study: Study, groups: pd.DataFrame, derived: pd.DataFrame,
-             root: Literal["lower", "upper"]) -> tuple[pd.DataFrame, list[str]]:
-    """Per-group n, mean and the common SD, with the assumptions they need."""
+             scenario: str | None) -> tuple[pd.DataFrame, list[str], str]:
+    """Per-group n, mean and the common SD, the assumptions they need, and the scenario's name."""
     study_id = study.id
     g = groups[(groups["study_id"] == study_id) & (groups["measure"] == study.measure)].reset_index(drop=True)
     if g.empty:
@@ -111,6 +129,14 @@ def _targets(study: Study, groups: pd.DataFrame, derived: pd.DataFrame,
     if not lo <= sd <= hi:
         raise ValueError(f"{study_id}: the pooled SDs implied by the reported tests do not overlap "
                          f"([{lo:.1f}, {hi:.1f}] is empty or excludes {sd:.1f})")
+    scenarios = {s.name: s for s in mean_scenarios(study, groups, derived)}
+    if scenario is None and len(scenarios) == 1:
+        scenario = next(iter(scenarios))
+    if scenario not in scenarios:
+        raise ValueError(f"{study_id}: scenario {scenario!r} is not one of the study's scenarios "
+                         f"({', '.join(repr(n) for n in scenarios)}): the unreported mean has several roots "
+                         "and the published numbers do not say which, so name one")
+    chosen = scenarios[scenario]
     assumptions = [
         "every participant is invented (synthetic); only group sizes, means and test statistics are published",
         f"all groups have the same SD, {sd:,.1f} h: the pooled SD implied by the reported test(s) "
@@ -121,30 +147,13 @@ def _targets(study: Study, groups: pd.DataFrame, derived: pd.DataFrame,
         f"starting ages (integers 5–10), current ages ({study.target_age}–{study.target_age + 8} years) and the shape of each yearly "
         "trajectory are illustrative draws, not the studies' values",
         "no diary week and no activity ratings are reconstructed",
+        *chosen.notes(study),
     ]
-    means, sources = [], []
-    for _, row in g.iterrows():
-        if pd.notna(pd.to_numeric(row["mean"], errors="coerce")):
-            means.append(float(row["mean"]))
-            sources.append("reported")
-            continue
-        cand = d[d["quantity"] == f"mean of {row['group']}"]["value"].astype(float).sort_values()
-        if cand.empty:
-            raise ValueError(f"{study_id}: the mean of {row['group']!r} is neither reported nor derived")
-        value = float(cand.iloc[0] if root == "lower" else cand.iloc[-1])
-        means.append(value)
-        sources.append("derived")
-        others = ", ".join(f"{v:,.0f}" for v in cand if v != value)
-        assumptions.append(
-            f"the unreported mean of {row['group']} is derived from the reported η² with the pooled SD: "
-            f"{value:,.1f} h, the {root} of the roots ({others} h also fits); the lower root is the one "
-            "consistent with the press report of ~6000 h by age 20 for this group"
-            if root == "lower" else
-            f"the unreported mean of {row['group']} is derived from the reported η² with the pooled SD: "
-            f"{value:,.1f} h, the upper root ({others} h also fits)")
-    targets = pd.DataFrame({"group": g["group"].astype(str), "n": g["n"].astype(int), "mean": means,
-                            "sd": sd, "mean_source": sources})
-    return targets, assumptions
+    groups_in = g["group"].astype(str)
+    targets = pd.DataFrame({"group": groups_in, "n": g["n"].astype(int),
+                            "mean": [chosen.means[x] for x in groups_in], "sd": sd,
+                            "mean_source": ["derived" if x in chosen.derived else "reported" for x in groups_in]})
+    return targets, assumptions, chosen.name
 
 
 def _group_totals(rng: np.random.Generator, n: int, mean: float, sd: float) -> np.ndarray:
@@ -241,12 +250,13 @@ def _recompute(study: Study, kind: str, contrast: str | None, outcome: pd.DataFr
     return float(stats.ttest_ind(a, b, equal_var=True).statistic)
 
 
-def _row(study_id, statistic, reported, reconstructed, targeted, note) -> dict:
-    """A summary row; ``reported`` is text (rounding interval from its digits) or an exact float."""
-    rep = parse_reported(reported)
+def _row(study_id, statistic, target, reconstructed, targeted, note, source="reported") -> dict:
+    """A summary row; ``target`` is text (a reported number: rounding interval from its digits) or an exact
+    float (a derived value); ``source`` says which."""
+    rep = parse_reported(target)
     tolerance = _EXACT_TOLERANCE if rep.decimals is None else 0.0
-    return {"study_id": study_id, "statistic": statistic, "reported": rep.value, "reported_lb": rep.lb,
-            "reported_ub": rep.ub, "reconstructed": reconstructed, "targeted": targeted,
+    return {"study_id": study_id, "statistic": statistic, "target": rep.value, "target_lb": rep.lb,
+            "target_ub": rep.ub, "target_source": source, "reconstructed": reconstructed, "targeted": targeted,
             "matches": bool(rep.lb - tolerance <= reconstructed <= rep.ub + tolerance), "note": note}
 
 
@@ -268,7 +278,7 @@ def compare_with_reported(study: Study, data: DiaryData, targets: pd.DataFrame,
     Returns
     -------
     DataFrame
-        ``study_id, statistic, reported, reported_lb, reported_ub, reconstructed, targeted,
+        ``study_id, statistic, target, target_lb, target_ub, target_source, reconstructed, targeted,
         matches, note``: group means (hours; a derived mean is compared with its derived
         value, exactly), the reported F, t and η², Cohen's d and the Kruskal–Wallis χ² where
         reported (those two not targeted).
@@ -279,10 +289,10 @@ def compare_with_reported(study: Study, data: DiaryData, targets: pd.DataFrame,
     means = outcome.groupby("group")["accumulated_hours"].mean()
     for _, t in targets.iterrows():
         rec = float(means[t["group"]])
-        reported = f"{t['mean']:.0f}" if t["mean_source"] == "reported" else float(t["mean"])
-        rows.append(_row(study_id, f"mean of {t['group']} (h)", reported, rec, True,
-                         "reported mean" if t["mean_source"] == "reported"
-                         else "NOT reported: the 'reported' column holds the derived value (within 1e-6 h)"))
+        derived = t["mean_source"] == "derived"
+        rows.append(_row(study_id, f"mean of {t['group']} (h)", float(t["mean"]) if derived else f"{t['mean']:.0f}",
+                         rec, True, "not reported: compared with the derived value (within 1e-6 h)" if derived
+                         else "reported mean", source=t["mean_source"]))
     for _, test in tests[tests["study_id"] == study_id].iterrows():
         check = _check(study, test)
         if check is None:
@@ -310,7 +320,7 @@ def reconstruct_study(
     seed: int,
     tests: pd.DataFrame,
     studies: StudyFile,
-    root: Literal["lower", "upper"] = "lower",
+    scenario: str | None = None,
 ) -> Reconstruction:
     """Generate participant-level data reproducing one study's published summaries.
 
@@ -331,10 +341,11 @@ def reconstruct_study(
         Reported tests, for the reported-vs-reconstructed summary.
     studies : StudyFile
         The study file (``dprep.data.studies.load_studies``): groups, contrasts, test roles.
-    root : {"lower", "upper"}, default "lower"
-        Which root to take when the missing mean has two derived solutions. The lower one
-        (≈ 3,855 h for the replication's less accomplished group) agrees with the press report
-        of ~6000 h by age 20.
+    scenario : str, optional
+        Which scenario of the unreported means to build (:func:`study_scenarios`): when a mean has
+        two derived roots (the replication's less accomplished group), the published numbers do not
+        say which is right, so each is built on request (``"lower root"``, ``"upper root"``). May be
+        omitted when the study has a single scenario.
 
     Returns
     -------
@@ -344,19 +355,18 @@ def reconstruct_study(
     Raises
     ------
     ValueError
-        If the study is unknown, lacks summaries or derived values, or no admissible sample
-        can be drawn.
+        If the study is unknown, lacks summaries or derived values, the scenario is missing or
+        unknown, or no admissible sample can be drawn.
     """
     names = [s.id for s in studies.reconstructable]
     if study_id not in names:
         raise DataError(f"unknown study {study_id!r} to reconstruct; the study file {studies.path} marks "
                         f"{', '.join(names) or 'none'} with reconstruct: true")
-    args.option("root", "reconstruct_study", root, ("lower", "upper"))
     study = studies[study_id]
-    targets, assumptions = _targets(study, groups, derived, root)
+    targets, assumptions, name = _targets(study, groups, derived, scenario)
     data = _tables(study, targets, _study_seed(seed, studies, study_id))
     summary = compare_with_reported(study, data, targets, tests)
-    return Reconstruction(study_id, data, targets, summary, tuple(assumptions), int(seed))
+    return Reconstruction(study_id, data, targets, summary, tuple(assumptions), int(seed), name)
 
 
 def accumulated_by_age(data: DiaryData, target_age: int, ages: range | None = None) -> pd.DataFrame:

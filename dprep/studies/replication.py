@@ -5,7 +5,8 @@ study), each side's d comes from its reported test — an F(1, df) contrast (d =
 with the contrast's effective group sizes, signed by the reported means) or a Student t — or, for
 a side with no reported test, from the values the ``primary`` stage derived (a group mean implied by
 a reported η², the pooled SD implied by a reported t). Derived sides are labelled ``derived`` and
-carry their assumptions.
+carry their assumptions. When the unreported mean has two roots (:mod:`dprep.studies.scenarios`),
+the pair is formed once per root: the published numbers do not identify the contrast's sign.
 
 Effective group sizes of a contrast ψ = Σ cⱼ·meanⱼ whose positive and negative weights each sum to
 ±1: var(ψ̂) = σ²·Σ cⱼ²/nⱼ = σ²(1/n₊ + 1/n₋) with n± = 1/Σ_± cⱼ²/nⱼ; e.g. ½(best + good) − third
@@ -18,7 +19,6 @@ import json
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pandas as pd
 
 from dprep.core import fmt
@@ -28,6 +28,7 @@ from dprep.stats.bayes_factors import BayesFactorResult, jzs_anova_bf, jzs_ttest
 from dprep.stats.effects import cohens_d_from_t, f_from_eta2
 from dprep.stats.groups import contrast_label
 from dprep.stats.replication import ReplicationReport, d_from_f, replication_report
+from dprep.studies.scenarios import mean_scenarios
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,14 @@ class Side:
     source: str  # "reported" or "derived"
     bayes_factor: BayesFactorResult
     notes: tuple[str, ...] = ()
+    scenario: str = ""  # the scenario of the unreported means a derived side rests on ("" if none)
 
 
 @dataclass(frozen=True)
 class Pair:
     """A pair of the study file with both sides and the replication metrics (``report`` is None when
-    the replication side cannot be formed; ``reason`` says why)."""
+    the replication side cannot be formed; ``reason`` says why). A derived replication side gives one
+    pair per scenario of the unreported means (``scenario``; "" when there is only one)."""
 
     label: str
     contrast: str
@@ -56,6 +59,12 @@ class Pair:
     report: ReplicationReport | None
     reason: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    scenario: str = ""
+
+    @property
+    def name(self) -> str:
+        """The pair's label with its scenario, e.g. ``"top two vs third group (lower root)"``."""
+        return f"{self.label} ({self.scenario})" if self.scenario else self.label
 
 
 def group_sizes(study: Study, groups: pd.DataFrame) -> dict[str, int]:
@@ -115,59 +124,54 @@ def _reported_side(study: Study, contrast: str, test: pd.Series, groups: pd.Data
     return Side(study.id, float(d), n1, n2, df, "reported", bf, notes)
 
 
-def _derived_side(study: Study, contrast: str, groups: pd.DataFrame, derived: pd.DataFrame) -> Side | str:
-    """The contrast's d from the means and pooled SD the ``primary`` stage derived; a reason when it cannot."""
+def _derived_sides(study: Study, contrast: str, groups: pd.DataFrame, derived: pd.DataFrame) -> list[Side] | str:
+    """The contrast's d from the means and pooled SD the ``primary`` stage derived, one side per scenario
+    of the unreported means (:func:`dprep.studies.scenarios.mean_scenarios`); a reason when it cannot."""
     weights = study.contrast(contrast)
     sizes = group_sizes(study, groups)
     n1, n2 = effective_sizes(weights, sizes)
-    rows = groups[groups["study_id"] == study.id].set_index("group")
     d_rows = derived[derived["study_id"] == study.id]
     sd = d_rows.loc[d_rows["quantity"] == "pooled SD", "value"]
     if sd.empty:
         return "no derived pooled SD in derived.csv"
-    means, notes = {}, []
-    for g in weights:
-        reported = pd.to_numeric(rows.loc[g, "mean"], errors="coerce") if g in rows.index else np.nan
-        if pd.notna(reported):
-            means[g] = float(reported)
-            continue
-        roots = d_rows.loc[d_rows["quantity"] == f"mean of {g}", "value"].astype(float).sort_values()
-        if roots.empty:
-            return f"the mean of {g} is neither reported nor derived"
-        top = sum(w * means.get(h, np.nan) for h, w in weights.items() if w > 0)
-        lower = roots[roots < top]
-        if lower.empty:
-            return f"no derived mean of {g} below the mean of the other side"
-        means[g] = float(lower.iloc[0])
-        notes.append(f"the mean of {g} ({fmt.num(means[g], 0)} h) is derived, not reported: the lower of the "
-                     f"{len(roots)} roots that fit the reported η² ({', '.join(fmt.num(r, 0) for r in roots)} h)")
-    psi = sum(w * means[g] for g, w in weights.items())
+    try:
+        scenarios = mean_scenarios(study, groups, derived)
+    except DataError as exc:
+        return str(exc)
     pooled = float(sd.iloc[0])
-    d = psi / pooled
     df = int(sum(sizes[g] for g in study.group_ids) - len(study.group_ids))
-    notes = ["derived, not reported: the study reports no test of this contrast", *notes,
-             f"the same SD in every group: the pooled SD {fmt.num(pooled, 0)} h implied by the study's reported t",
-             f"effective n {n1}/{n2} ({contrast_label(weights)}); df = {df}"]
-    bf = jzs_ttest_bf(d / math.sqrt(1 / n1 + 1 / n2), n1, n2, df=df)
-    return Side(study.id, float(d), n1, n2, df, "derived", bf, tuple(notes))
+    sides = []
+    for scenario in scenarios:
+        d = sum(w * scenario.means[g] for g, w in weights.items()) / pooled
+        notes = ["derived, not reported: the study reports no test of this contrast",
+                 *(n for g, n in zip(scenario.derived, scenario.notes(study)) if g in weights),
+                 f"the same SD in every group: the pooled SD {fmt.num(pooled, 0)} h implied by the study's reported t",
+                 f"effective n {n1}/{n2} ({contrast_label(weights)}); df = {df}"]
+        bf = jzs_ttest_bf(d / math.sqrt(1 / n1 + 1 / n2), n1, n2, df=df)
+        sides.append(Side(study.id, float(d), n1, n2, df, "derived", bf, tuple(notes), scenario.name))
+    return sides
 
 
-def _pair(pair: Replication, studies: StudyFile, tests: pd.DataFrame, groups: pd.DataFrame,
-          derived: pd.DataFrame, sesoi, level: float) -> Pair:
+def _pairs(pair: Replication, studies: StudyFile, tests: pd.DataFrame, groups: pd.DataFrame,
+           derived: pd.DataFrame, sesoi, level: float) -> list[Pair]:
     by_id = tests.set_index("test_id")
     original = _reported_side(studies[pair.original.study], pair.contrast, by_id.loc[pair.original.test], groups)
     rep_study = studies[pair.replication.study]
     if pair.replication.test is not None:
-        replication: Side | str = _reported_side(rep_study, pair.contrast, by_id.loc[pair.replication.test], groups)
+        replications: list[Side] | str = [
+            _reported_side(rep_study, pair.contrast, by_id.loc[pair.replication.test], groups)]
     else:
-        replication = _derived_side(rep_study, pair.contrast, groups, derived)
-    if isinstance(replication, str):
-        return Pair(pair.label, pair.contrast, original, None, None, reason=replication, notes=original.notes)
-    report = replication_report(original.d, original.n1, original.n2, replication.d, replication.n1,
-                                replication.n2, sesoi=sesoi, level=level, orig_df=original.df,
-                                rep_df=replication.df)
-    return Pair(pair.label, pair.contrast, original, replication, report,
-                notes=original.notes + replication.notes)
+        replications = _derived_sides(rep_study, pair.contrast, groups, derived)
+    if isinstance(replications, str):
+        return [Pair(pair.label, pair.contrast, original, None, None, reason=replications, notes=original.notes)]
+    out = []
+    for replication in replications:
+        report = replication_report(original.d, original.n1, original.n2, replication.d, replication.n1,
+                                    replication.n2, sesoi=sesoi, level=level, orig_df=original.df,
+                                    rep_df=replication.df)
+        out.append(Pair(pair.label, pair.contrast, original, replication, report,
+                        notes=original.notes + replication.notes, scenario=replication.scenario))
+    return out
 
 
 def replication_pairs(studies: StudyFile, tests: pd.DataFrame, groups: pd.DataFrame, derived: pd.DataFrame, *,
@@ -196,7 +200,7 @@ def replication_pairs(studies: StudyFile, tests: pd.DataFrame, groups: pd.DataFr
     DataError
         If a side's test cannot give a d or group sizes are missing.
     """
-    return [_pair(p, studies, tests, groups, derived, sesoi, level) for p in studies.replications]
+    return [out for p in studies.replications for out in _pairs(p, studies, tests, groups, derived, sesoi, level)]
 
 
 def omnibus_bayes_factors(studies: StudyFile, tests: pd.DataFrame, groups: pd.DataFrame) -> list[dict]:
@@ -232,9 +236,10 @@ def omnibus_bayes_factors(studies: StudyFile, tests: pd.DataFrame, groups: pd.Da
     return rows
 
 
-def bf_row(contrast: str, study: str, source: str, result: BayesFactorResult, note: str) -> dict:
+def bf_row(contrast: str, study: str, source: str, result: BayesFactorResult, note: str,
+           scenario: str = "") -> dict:
     """One row of the Bayes-factor table."""
-    return {"contrast": contrast, "study": study, "test": result.test, "statistic": result.statistic,
+    return {"contrast": contrast, "scenario": scenario, "study": study, "test": result.test, "statistic": result.statistic,
             "df": result.n.get("df"), "sizes": json.dumps(result.n), "r": result.r, "bf10": result.bf10,
             "bf01": result.bf01, "log_bf10": result.log_bf10, "source": source, "note": note}
 
@@ -247,7 +252,8 @@ def pair_table(pairs: list[Pair]) -> pd.DataFrame:
             continue
         r = p.report
         rows.append({
-            "contrast": p.label, "replication_source": p.replication.source,
+            "contrast": p.label, "scenario": p.scenario, "pair": p.name,
+            "replication_source": p.replication.source,
             "orig_d": r.original.estimate, "orig_ci_lb": r.original.ci_lb, "orig_ci_ub": r.original.ci_ub,
             "orig_df": r.original.df, "orig_se": r.original_se,
             "rep_d": r.replication.estimate, "rep_ci_lb": r.replication.ci_lb, "rep_ci_ub": r.replication.ci_ub,

@@ -13,9 +13,6 @@ alone is covered in tests/test_claims.py: the audit then flags the row and the v
 changes.)
 """
 
-import os
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -25,24 +22,8 @@ import yaml
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
-VENV_BIN = ROOT / ".venv" / "bin"
 OLD_ROW = "t,-0.93,,24,0.364,cohens_d,-0.38,"
 NEW_ROW = "t,-2.93,,24,0.007,cohens_d,-1.20,"
-
-
-def copy_repository(dest: Path) -> None:
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            check=True, capture_output=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        src = ROOT / name
-        if src.is_file():  # skip tracked files deleted in the working tree
-            (dest / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(src, dest / name)
-
-
-def run(cmd: list[str], cwd: Path, env: dict) -> None:
-    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
-    assert done.returncode == 0, f"{' '.join(cmd)} failed:\n{done.stdout}\n{done.stderr}"
 
 
 def verdict(repo: Path, claim_id: str) -> str:
@@ -50,24 +31,19 @@ def verdict(repo: Path, claim_id: str) -> str:
     return table.set_index("claim_id").loc[claim_id, "verdict"]
 
 
-def test_changing_the_replication_t_changes_the_verdict_after_dvc_repro(tmp_path):
+def test_changing_the_replication_t_changes_the_verdict_after_dvc_repro(repo_copy):
     stages = yaml.safe_load((ROOT / "dvc.yaml").read_text())["stages"]
     if "claims" not in stages:
         pytest.skip("dvc.yaml has no 'claims' stage yet")
-    repo = tmp_path / "repo"
-    copy_repository(repo)
-    # the copy's own dprep, not the editable install of the working tree
-    env = {**os.environ, "PATH": f"{VENV_BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PYTHONPATH": str(repo)}
-    run(["git", "init", "-q"], repo, env)
-    run(["dvc", "repro", "claims"], repo, env)
+    repo, run = repo_copy
+    run(["dvc", "repro", "claims"])
     assert verdict(repo, "wiki-04") == "supported with caveats"
 
     tests_csv = repo / "data" / "raw" / "reported_tests.csv"
     text = tests_csv.read_text(encoding="utf-8")
     assert text.count(OLD_ROW) == 1
     tests_csv.write_text(text.replace(OLD_ROW, NEW_ROW), encoding="utf-8")
-    run(["dvc", "repro", "claims"], repo, env)
+    run(["dvc", "repro", "claims"])
 
     assert verdict(repo, "wiki-04") == "contradicted"
     audit = pd.read_csv(repo / "data" / "processed" / "primary" / "audit.csv").set_index("test_id")

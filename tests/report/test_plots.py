@@ -94,6 +94,15 @@ def test_funnel_plot_with_trimfill(tmp_path):
     assert (tmp_path / "funnel.png").stat().st_size > 10_000
 
 
+def test_funnel_legend_gives_fisher_z_estimates_also_as_r(fit):
+    """The funnel is drawn on Fisher's z; its legend also gives r = tanh(z), the scale of the page's text."""
+    legend = [t.get_text() for t in plots.funnel_plot(fit, scale="z").axes[0].get_legend().get_texts()]
+    assert f"RE estimate ({fit.method}): z = {fit.estimate:.2f} (r = {math.tanh(fit.estimate):.2f})" in legend
+    assert plots.funnel_plot(fit, scale="z").axes[0].get_xlabel() == "Fisher z"
+    with pytest.raises(ValueError, match="'z' or None"):
+        plots.funnel_plot(fit, scale="r")
+
+
 @pytest.mark.parametrize(("call", "match"), [
     (lambda f: plots.forest_plot(f, LABELS[:3]), r"'labels' parameter of forest_plot must have one label per study \(16\)"),
     (lambda f: plots.forest_plot(f, LABELS, scale="d"), r"'scale' parameter of forest_plot must be 'r', 'z' or None"),

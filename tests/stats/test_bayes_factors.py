@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dprep.stats.bayes_factors import R_ANOVA_MEDIUM, R_TTEST_MEDIUM, jzs_anova_bf, jzs_ttest_bf
+from dprep.stats.bayes_factors import R_ANOVA_MEDIUM, R_TTEST_MEDIUM, evidence_category, jzs_anova_bf, jzs_ttest_bf
 
 # R datasets::sleep (Student 1908; Cushny & Peebles 1905), extra hours of sleep, patients 1..10.
 SLEEP_GROUP1 = np.array([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0])
@@ -180,3 +180,14 @@ def test_g_integral_equals_noncentral_t_likelihood_average(t, n1, n2, df):
                          -80, 80, points=[-1, 0, 1, 2], limit=500, epsabs=0, epsrel=1e-11)[0]
     ref = num / stats.t.pdf(t, nu)
     assert jzs_ttest_bf(t, n1, n2, df=df).bf10 == pytest.approx(ref, rel=1e-7)
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("bf10, expected", [
+    # Lee & Wagenmakers (2013), Table 7.1: 1–3 anecdotal, 3–10 moderate, 10–30 strong, 30–100 very strong,
+    # > 100 extreme; the same labels for BF01 = 1/BF10 on the side of H0.
+    (2.0, ("anecdotal", "H1")), (3.0, ("moderate", "H1")), (29.9, ("strong", "H1")), (30.0, ("very strong", "H1")),
+    (150.0, ("extreme", "H1")), (1 / 12, ("strong", "H0")), (0.5, ("anecdotal", "H0")),
+])
+def test_evidence_category_follows_lee_and_wagenmakers(bf10, expected):
+    assert evidence_category(bf10) == expected

@@ -17,6 +17,7 @@ from dprep.stats.bias import (
     LOGIT_TO_SMD,
     bias_adjusted_meta,
     smd_bias_to_fisher_z,
+    predictive_priors,
     translate_bias_prior,
 )
 
@@ -66,6 +67,27 @@ def test_phi_and_kappa_enter_the_bias_variance():
     assert p.phi_smd == pytest.approx(0.07 * LOGIT_TO_SMD, rel=1e-12)
     assert p.kappa_smd == pytest.approx(0.06 * LOGIT_TO_SMD, rel=1e-12)
     assert p.bias_var_smd == pytest.approx(p.bias_smd_se ** 2 + p.phi_smd ** 2 + p.kappa_smd ** 2, rel=1e-12)
+
+
+def test_predictive_priors_borrow_the_largest_phi_and_kappa_or_flag_the_row():
+    """A source without φ and κ: the bias of one study needs them (Welton et al. 2009); the choice is explicit."""
+    priors = read_bias_priors(EVIDENCE)
+    hrob = next(p for p in priors if p.source == "Hrobjartsson et al. 2013")
+    assert hrob.between_basis == "not reported: mean-bias SE only"
+    assert hrob.bias_var_smd == pytest.approx(hrob.bias_smd_se ** 2, rel=1e-12)
+    assert predictive_priors(priors, missing="none") == priors
+    out = {p.source + p.outcome_type: p for p in predictive_priors(priors)}
+    wide = out["Hrobjartsson et al. 2013subjective measurement scale"]
+    # the largest φ (0.11) and κ (0.06) of the table, both MetaBLIND rows, on the log-ROR scale
+    phi, kappa = 0.11 * LOGIT_TO_SMD, 0.06 * LOGIT_TO_SMD
+    assert wide.bias_var_smd == pytest.approx(hrob.bias_smd_se ** 2 + phi ** 2 + kappa ** 2, rel=1e-12)
+    assert wide.predictive_sd == pytest.approx(math.sqrt(wide.bias_var_smd))
+    assert wide.between_basis.startswith("borrowed from Moustgaard et al. 2020")
+    assert any("largest reported" in a for a in wide.assumptions)
+    reported = out["Moustgaard et al. 2020 (MetaBLIND)all outcomes"]
+    assert reported.between_basis == "reported" and reported.phi_smd == pytest.approx(0.07 * LOGIT_TO_SMD)
+    with pytest.raises(ValueError, match="missing"):
+        predictive_priors(priors, missing="guess")
 
 
 def test_load_shipped_evidence_file():

@@ -21,7 +21,7 @@ from dprep.cli import app
 from dprep.data.diaries import WEEKS_PER_YEAR, accumulated_practice, read_diaries
 from dprep.stats.groups import anova_oneway, planned_contrasts
 from dprep.data.studies import load_studies
-from dprep.studies.reconstruct import accumulated_by_age, reconstruct_study
+from dprep.studies.reconstruct import accumulated_by_age, reconstruct_study, study_scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 VALIDATED = ROOT / "data" / "processed" / "validated"
@@ -46,7 +46,9 @@ def inputs():
 @pytest.fixture(scope="module")
 def recs(inputs):
     groups, tests, derived = inputs
-    return {s: reconstruct_study(s, groups, derived, seed=SEED, tests=tests, studies=STUDIES) for s in MEANS}
+    scenario = {"MM2019": "lower root"}
+    return {s: reconstruct_study(s, groups, derived, seed=SEED, tests=tests, studies=STUDIES,
+                                 scenario=scenario.get(s)) for s in MEANS}
 
 
 def totals(rec) -> pd.DataFrame:
@@ -74,8 +76,20 @@ def test_ekt_F_within_rounding(recs):
     assert 11.855 <= f_top <= 11.865
 
 
-def test_mm_t_eta2_and_lower_root(recs):
-    out = totals(recs["MM2019"])
+def test_studies_have_the_scenarios_of_their_roots(inputs):
+    groups, tests, derived = inputs
+    assert study_scenarios(STUDIES["EKT1993_S1"], groups, derived) == [""]
+    assert study_scenarios(STUDIES["MM2019"], groups, derived) == ["lower root", "upper root"]
+    with pytest.raises(ValueError, match="lower root.*upper root"):  # no root is picked silently
+        reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, studies=STUDIES)
+
+
+@pytest.mark.parametrize("scenario, third", [("lower root", 3855.49), ("upper root", 14212.51)])
+def test_mm_t_and_eta2_hold_under_both_roots(inputs, scenario, third):
+    """Both roots reproduce t(24) = -0.93 and η² = .26; the top-two-vs-third contrast flips sign."""
+    groups, tests, derived = inputs
+    rec = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, studies=STUDIES, scenario=scenario)
+    out = totals(rec)
     best = out.loc[out["group"] == "best", "accumulated_hours"]
     good = out.loc[out["group"] == "good", "accumulated_hours"]
     test = stats.ttest_ind(best, good)
@@ -84,15 +98,14 @@ def test_mm_t_eta2_and_lower_root(recs):
     pooled = np.sqrt((best.var() + good.var()) / 2)
     assert pooled == pytest.approx(4441.08, abs=1.0)
     less = out.loc[out["group"] == "less_accomplished", "accumulated_hours"].mean()
-    assert less == pytest.approx(3855.49, abs=0.5)  # lower root, not ≈ 14,213 h
-    assert any("press report" in a and "lower" in a for a in recs["MM2019"].assumptions)
-
-
-def test_upper_root_on_request(inputs):
-    groups, tests, derived = inputs
-    rec = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, studies=STUDIES, root="upper")
-    out = totals(rec)
-    assert out.loc[out["group"] == "less_accomplished", "accumulated_hours"].mean() == pytest.approx(14212.5, abs=0.5)
+    assert less == pytest.approx(third, abs=0.5)
+    psi = (best.mean() + good.mean()) / 2 - less
+    assert np.sign(psi) == (1 if scenario == "lower root" else -1)
+    assert rec.scenario == scenario
+    assert any("do not say which" in a and scenario in a for a in rec.assumptions)
+    assert not any("press" in a for a in rec.assumptions)
+    row = rec.summary.set_index("statistic").loc["mean of less_accomplished (h)"]
+    assert row["target_source"] == "derived" and row["target"] == pytest.approx(third, abs=0.5)
 
 
 @pytest.mark.parametrize("study", list(MEANS))
@@ -109,10 +122,11 @@ def test_ekt_restated_eta2_reported_as_not_matching(recs):
 
 def test_same_seed_same_data_other_seed_differs(inputs, recs):
     groups, tests, derived = inputs
-    again = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, studies=STUDIES)
+    again = reconstruct_study("MM2019", groups, derived, seed=SEED, tests=tests, studies=STUDIES, scenario="lower root")
     pd.testing.assert_frame_equal(again.data.practice_history, recs["MM2019"].data.practice_history)
     pd.testing.assert_frame_equal(again.data.participants, recs["MM2019"].data.participants)
-    other = reconstruct_study("MM2019", groups, derived, seed=SEED + 1, tests=tests, studies=STUDIES)
+    other = reconstruct_study("MM2019", groups, derived, seed=SEED + 1, tests=tests, studies=STUDIES,
+                              scenario="lower root")
     assert not np.allclose(other.data.practice_history["hours_per_week"].head(5),
                            recs["MM2019"].data.practice_history["hours_per_week"].head(5))
 
@@ -157,7 +171,8 @@ def test_cli_writes_readable_folders(tmp_path, inputs):
     payload = json.loads(result.output)
     assert payload["synthetic"] is True
     assert all(s["all_targeted_match"] for s in payload["studies"])
-    back = read_diaries(tmp_path / "MM2019_reconstructed")
+    assert [s["scenario"] for s in payload["studies"]] == ["", "lower root", "upper root"]
+    back = read_diaries(tmp_path / "MM2019_reconstructed_upper_root")
     out = accumulated_practice(back, 18)
     assert out.loc[out["group"] == "best", "accumulated_hours"].mean() == pytest.approx(8224, abs=1e-6)
     assert back.participants["synthetic"].all()

@@ -192,6 +192,7 @@ def funnel_plot(
     trimfill: TrimFillResult | None = None,
     title: str | None = None,
     xlabel: str | None = None,
+    scale: Scale = None,
 ) -> Figure:
     """Funnel plot: effect sizes against their standard errors (inverted axis) with a pseudo-CI region.
 
@@ -208,7 +209,12 @@ def funnel_plot(
     title : str, optional
         Figure title.
     xlabel : str, optional
-        Axis label for the effect sizes (state the units); default "Effect size (analysis scale)".
+        Axis label for the effect sizes (state the units); default the label of ``scale``.
+    scale : {"r", "z", None}
+        The analysis scale, which the funnel always uses (the standard errors live on it). ``"z"``
+        (Fisher z of correlations) labels the axis "Fisher z" and gives every estimate in the legend
+        also as a correlation, r = tanh(z), so that the legend reads on the scale of a text that
+        reports r; ``"r"`` is refused (a funnel of back-transformed values has no standard errors).
 
     Returns
     -------
@@ -217,7 +223,7 @@ def funnel_plot(
     Raises
     ------
     ValueError
-        If the model has moderators.
+        If the model has moderators, or ``scale`` is ``"r"`` or invalid.
 
     References
     ----------
@@ -225,6 +231,13 @@ def funnel_plot(
     Clinical Epidemiology, 54(10), 1046-1055; metafor ``funnel.rma``.
     """
     _check_pooled(result, "funnel_plot")
+    _check_scale(scale, "funnel_plot")
+    if scale == "r":
+        raise ValueError("The 'scale' parameter of funnel_plot must be 'z' or None (the analysis scale). Got 'r' instead.")
+
+    def shown(z: float) -> str:
+        return f"z = {z:.2f} (r = {float(z_to_r(z)):.2f})" if scale == "z" else f"{z:.2f}"
+
     yi, sei = np.asarray(result.yi), np.sqrt(result.vi)
     crit = stats.norm.isf((1 - result.level) / 2)
     est = result.estimate
@@ -242,7 +255,7 @@ def funnel_plot(
     pct = f"{100 * result.level:g}%"
     handles = [
         Line2D([], [], marker="o", linestyle="", color=STUDY_COLOUR, label=f"Observed studies (k = {result.k})"),
-        Line2D([], [], color=POOLED_COLOUR, label=f"RE estimate ({result.method}) = {est:.2f}"),
+        Line2D([], [], color=POOLED_COLOUR, label=f"RE estimate ({result.method}): {shown(est)}"),
         Line2D([], [], color="0.55", linestyle="--", label=f"Pseudo {pct} region"),
     ]
     if trimfill is not None and trimfill.k0 > 0:
@@ -252,10 +265,10 @@ def funnel_plot(
         handles += [
             Line2D([], [], marker="o", linestyle="", markerfacecolor="none", markeredgecolor=FILLED_COLOUR,
                    markeredgewidth=1.6, label=f"Imputed by trim-and-fill (k0 = {trimfill.k0}, {trimfill.side})"),
-            Line2D([], [], color=FILLED_COLOUR, linestyle="--", label=f"Adjusted estimate = {trimfill.fit.estimate:.2f}"),
+            Line2D([], [], color=FILLED_COLOUR, linestyle="--", label=f"Adjusted estimate: {shown(trimfill.fit.estimate)}"),
         ]
     ax.set_ylim(se_max, 0.0)
-    ax.set_xlabel(xlabel or _AXIS_LABELS[None], fontsize=FONT_SIZE)
+    ax.set_xlabel(xlabel or _AXIS_LABELS[scale], fontsize=FONT_SIZE)
     ax.set_ylabel("Standard error", fontsize=FONT_SIZE)
     ax.tick_params(labelsize=FONT_SIZE)
     ax.legend(handles=handles, fontsize=FONT_SIZE - 1, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False)

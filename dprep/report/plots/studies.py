@@ -10,10 +10,23 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from dprep.core import fmt
+from dprep.data.studies import StudyFile
 from dprep.report.plots._style import FILLED_COLOUR, FONT_SIZE, POOLED_COLOUR, STUDY_COLOUR
 
 
-def group_means_plot(groups: pd.DataFrame, pooled_sd: dict[str, float]) -> Figure:
+def _group_label(studies: StudyFile, study_id: str, group: str) -> str:
+    """The study file's label of a group (its id when the study or group is not in the file)."""
+    study = studies.studies.get(study_id)
+    return next((g.label for g in study.groups if g.id == group), group) if study else group
+
+
+def _study_title(studies: StudyFile, study_id: str) -> str:
+    study = studies.studies.get(study_id)
+    return study.title if study else study_id
+
+
+def group_means_plot(groups: pd.DataFrame, pooled_sd: dict[str, float], *, studies: StudyFile) -> Figure:
     """Accumulated practice alone by age 18 per group, both studies, with ±1 SE bars.
 
     The means are reported; the SEs are *derived* (pooled SD implied by a reported test,
@@ -23,19 +36,21 @@ def group_means_plot(groups: pd.DataFrame, pooled_sd: dict[str, float]) -> Figur
     Parameters
     ----------
     groups : DataFrame
-        ``study_id, study, group, n, mean`` (hours) for the studies to show.
+        ``study_id, group, n, mean`` (hours) for the studies to show.
     pooled_sd : dict
         study_id → pooled SD in hours implied by the reported tests (derived value).
+    studies : StudyFile
+        The study file: panel titles and group labels (``data/studies.yaml``).
 
     Returns
     -------
     Figure
     """
-    studies = list(dict.fromkeys(groups["study_id"]))
-    fig = Figure(figsize=(7.5, 3.6))
-    axes = fig.subplots(1, len(studies), sharey=True)
+    ids = list(dict.fromkeys(groups["study_id"]))
+    fig = Figure(figsize=(3.8 * len(ids), 3.8))
+    axes = fig.subplots(1, len(ids), sharey=True)
     axes = np.atleast_1d(axes)
-    for ax, study_id in zip(axes, studies):
+    for ax, study_id in zip(axes, ids):
         g = groups[groups["study_id"] == study_id].reset_index(drop=True)
         x = np.arange(len(g))
         mean = pd.to_numeric(g["mean"], errors="coerce").to_numpy(float)
@@ -46,10 +61,10 @@ def group_means_plot(groups: pd.DataFrame, pooled_sd: dict[str, float]) -> Figur
         for xi in x[~ok]:
             ax.text(xi, 0.5, "mean not\nreported", transform=ax.get_xaxis_transform(), ha="center",
                     va="center", fontsize=FONT_SIZE - 1, color="grey")
-        ax.set_xticks(x, [str(v).replace("_", "\n") for v in g["group"]], fontsize=FONT_SIZE)
+        ax.set_xticks(x, [textwrap.fill(_group_label(studies, study_id, str(v)), 12) for v in g["group"]],
+                      fontsize=FONT_SIZE - 1)
         ax.set_xlim(-0.6, len(g) - 0.4)
-        ax.set_title(str(g["study"].iloc[0]).split(" (")[0] + f" ({study_id[-4:] if study_id[-4:].isdigit() else study_id[3:7]})",
-                     fontsize=FONT_SIZE)
+        ax.set_title(textwrap.fill(_study_title(studies, study_id), 40), fontsize=FONT_SIZE)
         ax.grid(axis="y", color="#dddddd")
         ax.spines[["top", "right"]].set_visible(False)
     axes[0].set_ylabel("Accumulated practice alone\nby age 18 (hours)", fontsize=FONT_SIZE)
@@ -61,7 +76,7 @@ def group_means_plot(groups: pd.DataFrame, pooled_sd: dict[str, float]) -> Figur
     return fig
 
 
-def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figure:
+def effect_sizes_plot(comparisons: pd.DataFrame, *, studies: StudyFile, level: float = 0.95) -> Figure:
     """Effect sizes of the group comparisons with their CIs, one panel per effect-size type.
 
     Parameters
@@ -69,6 +84,8 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figu
     comparisons : DataFrame
         ``study_id, comparison, effect_size, estimate, ci_lb, ci_ub, basis`` as made by
         :func:`dprep.studies.primary.group_comparisons`. Derived rows are drawn hollow.
+    studies : StudyFile
+        The study file: how the studies are named on the axis.
     level : float
         Confidence level, for the axis label.
 
@@ -88,7 +105,8 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figu
             ax.plot([r["ci_lb"], r["ci_ub"]], [yi, yi], color=STUDY_COLOUR, lw=2)
             ax.plot(r["estimate"], yi, "o", ms=8, color=STUDY_COLOUR,
                     mfc="white" if derived else STUDY_COLOUR)
-        ax.set_yticks(y, [textwrap.fill(f"{r.study_id}: {r.comparison}", 48) for r in rows.itertuples()],
+        ax.set_yticks(y, [textwrap.fill(f"{_study_title(studies, r.study_id)}: {r.comparison}", 52)
+                          for r in rows.itertuples()],
                       fontsize=FONT_SIZE - 1)
         ax.axvline(0, color="grey", lw=0.8, ls=":")
         ax.set_xlabel(f"{kind} with {level:.0%} CI", fontsize=FONT_SIZE)
@@ -97,7 +115,7 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figu
     axes[0].legend(handles=[
         Line2D([], [], marker="o", ls="", color=STUDY_COLOUR, label="from a reported statistic"),
         Line2D([], [], marker="o", ls="", color=STUDY_COLOUR, mfc="white",
-               label="needs a derived value (see Table 3)")],
+               label="needs a derived value")],
         loc="lower right", fontsize=FONT_SIZE - 2, frameon=False, bbox_to_anchor=(1, 1.02), ncol=2)
     fig.tight_layout()
     return fig
@@ -109,46 +127,45 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figu
 RECONSTRUCTED_LABEL = "RECONSTRUCTED (synthetic) data — not the studies' data"
 
 
-def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: Mapping[str, str] | None = None,
-                            colours: Mapping[str, Mapping[str, str]] | None = None) -> Figure:
+def accumulated_by_age_plot(trajectories: pd.DataFrame, studies: StudyFile) -> Figure:
     """Accumulated practice alone by age per group, as in Ericsson et al.'s (1993) figure.
 
-    One panel per study: each participant's accumulated hours by age as a thin transparent
-    line, the group mean as a thick line, and a visible label that the data are
-    reconstructed (synthetic).
+    One panel per study (and per scenario of its unreported means, when it has several): each
+    participant's accumulated hours by age as a thin transparent line, the group mean as a thick
+    line, and a visible label that the data are reconstructed (synthetic).
 
     Parameters
     ----------
     trajectories : DataFrame
         ``study_id, participant_id, group, age_years, accumulated_hours`` (hours accumulated
-        over the years of age start … age − 1), e.g. from
+        over the years of age start … age − 1), optionally ``scenario``, e.g. from
         :func:`dprep.studies.reconstruct.accumulated_by_age`.
-    titles : mapping, optional
-        study_id → panel title; default the study_id.
-    colours : mapping, optional
-        study_id → {group → colour} (a study's colours are declared in ``data/studies.yaml``);
-        groups without one are grey.
+    studies : StudyFile
+        The study file: panel titles, group labels and colours (groups without a colour are grey).
 
     Returns
     -------
     Figure
     """
-    studies = list(dict.fromkeys(trajectories["study_id"]))
-    fig = Figure(figsize=(4.2 * len(studies), 4.2))
-    axes = np.atleast_1d(fig.subplots(1, len(studies), sharey=True))
-    for ax, study_id in zip(axes, studies):
-        t = trajectories[trajectories["study_id"] == study_id]
+    frame = trajectories.assign(scenario=trajectories.get("scenario", "")).fillna({"scenario": ""})
+    panels = list(dict.fromkeys(zip(frame["study_id"], frame["scenario"])))
+    fig = Figure(figsize=(4.2 * len(panels), 4.4))
+    axes = np.atleast_1d(fig.subplots(1, len(panels), sharey=True))
+    for ax, (study_id, scenario) in zip(axes, panels):
+        t = frame[(frame["study_id"] == study_id) & (frame["scenario"] == scenario)]
+        colours = studies[study_id].colours if study_id in studies.studies else {}
         for group, g in t.groupby("group", sort=False):
-            colour = ((colours or {}).get(study_id) or {}).get(str(group), "#555555")
+            colour = colours.get(str(group), "#555555")
             for _, person in g.groupby("participant_id", sort=False):
                 ax.plot(person["age_years"], person["accumulated_hours"], color=colour, lw=0.8, alpha=0.25)
             mean = g.groupby("age_years")["accumulated_hours"].mean()
-            ax.plot(mean.index, mean.to_numpy(), color=colour, lw=3, label=str(group).replace("_", " "))
-        ax.set_title((titles or {}).get(study_id, study_id), fontsize=FONT_SIZE)
+            ax.plot(mean.index, mean.to_numpy(), color=colour, lw=3, label=_group_label(studies, study_id, str(group)))
+        title = textwrap.fill(_study_title(studies, study_id), 34) + (f"\nscenario: {scenario}" if scenario else "")
+        ax.set_title(title, fontsize=FONT_SIZE)
         ax.set_xlabel("Age (years)", fontsize=FONT_SIZE)
         ax.grid(color="#eeeeee")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(loc="upper left", fontsize=FONT_SIZE - 1, frameon=False)
+        ax.legend(loc="upper left", fontsize=FONT_SIZE - 2, frameon=False)
         ax.text(0.03, 0.62, "RECONSTRUCTED\n(synthetic)", transform=ax.transAxes, ha="left", va="top",
                 fontsize=FONT_SIZE, color=POOLED_COLOUR, fontweight="bold", alpha=0.8)
     axes[0].set_ylabel("Accumulated practice alone (hours)", fontsize=FONT_SIZE)
@@ -156,22 +173,25 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: Mapping[str, str
     fig.suptitle(f"Accumulated practice alone by age — {RECONSTRUCTED_LABEL}", fontsize=FONT_SIZE,
                  color=POOLED_COLOUR)
     fig.text(0.01, -0.01, "Thin lines: invented participants; thick lines: group means (equal by "
-             "construction to the published means at age 18).", fontsize=FONT_SIZE - 2, ha="left",
-             va="top", color="#444444")
+             "construction to the published, or derived, means at the study's target age).",
+             fontsize=FONT_SIZE - 2, ha="left", va="top", color="#444444")
     fig.tight_layout()
     return fig
 
 
-def replication_plot(rows: Sequence[Mapping], titles: Mapping[str, str]) -> tuple[Figure, str]:
+def replication_plot(rows: Sequence[Mapping], titles: Mapping[str, str], *, level: float = 0.95) -> tuple[Figure, str]:
     """Original and replication Cohen's d with their CIs and the replication's prediction interval.
 
     Parameters
     ----------
     rows : sequence of mapping
-        One per contrast, with ``contrast, replication_source, orig_d, orig_ci_lb, orig_ci_ub, rep_d,
-        rep_ci_lb, rep_ci_ub, pi_lb, pi_ub, rep_in_pi`` (the ``replication.csv`` of the pipeline).
+        One per pair, with ``pair`` (the contrast and its scenario, if any), ``replication_source, orig_d,
+        orig_ci_lb, orig_ci_ub, rep_d, rep_ci_lb, rep_ci_ub, pi_lb, pi_ub, rep_in_pi`` (the
+        ``replication.csv`` of the pipeline).
     titles : mapping
         ``{"original": ..., "replication": ...}``: how the two studies are named on the axis.
+    level : float
+        Level of the confidence and prediction intervals (for the labels).
 
     Returns
     -------
@@ -180,7 +200,7 @@ def replication_plot(rows: Sequence[Mapping], titles: Mapping[str, str]) -> tupl
     """
     fig = Figure(figsize=(7.5, 2.3 * len(rows)))
     axes = np.atleast_1d(fig.subplots(len(rows), 1, sharex=True, squeeze=False)[:, 0])
-    level = "95%"
+    level = fmt.pct(level, 0)
     alt = [f"Original and replication Cohen's d with {level} confidence intervals, and the {level} prediction "
            "interval for the replication given the original (Patil et al. 2016), one panel per contrast."]
     for ax, row in zip(axes, rows):
@@ -192,10 +212,10 @@ def replication_plot(rows: Sequence[Mapping], titles: Mapping[str, str]) -> tupl
         ax.plot([row["pi_lb"], row["pi_ub"]], [-0.35, -0.35], color="0.35", lw=6, alpha=0.5, solid_capstyle="butt")
         ax.set_yticks([-0.35, 0, 1], ["prediction interval\nfor the replication", items[1][0], items[0][0]])
         ax.axvline(0, color="0.6", lw=1)
-        ax.set_title(row["contrast"], fontsize=FONT_SIZE + 1)
+        ax.set_title(row["pair"], fontsize=FONT_SIZE + 1)
         ax.set_ylim(-0.8, 1.5)
         alt.append(
-            f"{row['contrast']}: original d = {row['orig_d']:.2f} ({level} CI {row['orig_ci_lb']:.2f} to "
+            f"{row['pair']}: original d = {row['orig_d']:.2f} ({level} CI {row['orig_ci_lb']:.2f} to "
             f"{row['orig_ci_ub']:.2f}); replication d = {row['rep_d']:.2f} ({row['rep_ci_lb']:.2f} to "
             f"{row['rep_ci_ub']:.2f}, {row['replication_source']}); prediction interval "
             f"{row['pi_lb']:.2f} to {row['pi_ub']:.2f}, which "
