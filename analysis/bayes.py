@@ -79,7 +79,7 @@ def main() -> int:
     if not REPLICATION.is_file():
         raise SystemExit(f"bayes: {REPLICATION} does not exist. Run the 'replication' stage first "
                          "(dvc repro replication).")
-    pairs = pd.read_csv(REPLICATION).set_index("contrast").to_dict(orient="index")
+    pairs = pd.read_csv(REPLICATION, keep_default_na=False).set_index("pair").to_dict(orient="index")
     studies = read_table(VALIDATED, "music_correlations_macnamara2014")
     yi, vi = meta.escalc_zcor(studies["r"], studies["n"])
     sei = np.sqrt(vi)

@@ -57,9 +57,10 @@ def main() -> int:
         "bayes_factors": bf_table.to_dict(orient="records"),
     }
     estimates = pd.DataFrame([
-        {"contrast": label, "original_d": c["original"]["estimate"], "original_se": c["original_se"],
+        {"pair": name, "contrast": c["contrast"], "scenario": c["scenario"] or "",
+         "original_d": c["original"]["estimate"], "original_se": c["original_se"],
          "replication_d": c["replication"]["estimate"], "replication_se": c["replication_se"],
-         "replication_source": c["replication_source"]} for label, c in metrics["contrasts"].items()])
+         "replication_source": c["replication_source"]} for name, c in metrics["contrasts"].items()])
     with atomic_dir(OUT) as tmp:
         write_json(tmp / "results.json", metrics)
         write_csv(tmp / "estimates.csv", estimates)  # all the `bayes` stage reads: not rerun by a new SESOI
@@ -67,7 +68,7 @@ def main() -> int:
         write_csv(tmp / "bayes_factors.csv", bf_table)
         write_json(tmp / "figures.json", {"orig_vs_rep": alt})
         save_figure(tmp / "orig_vs_rep.png", fig, dpi=150)
-    write_json(METRICS, {row["contrast"]: {k: row[k] for k in ("orig_d", "rep_d", "rep_in_pi", "replication_bf_r0")}
+    write_json(METRICS, {row["pair"]: {k: row[k] for k in ("orig_d", "rep_d", "rep_in_pi", "replication_bf_r0")}
                          for row in table.to_dict(orient="records")})
     for row in table.itertuples():
         print(f"replication: {row.pair}: d {row.orig_d:.2f} → {row.rep_d:.2f} ({row.replication_source}), "
