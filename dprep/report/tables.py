@@ -7,6 +7,10 @@ lays them out: Markdown pipe tables and verdicts as labelled badges (styled by
 
 from __future__ import annotations
 
+import base64
+import html
+from pathlib import Path
+
 import pandas as pd
 
 
@@ -21,3 +25,14 @@ def markdown_table(frame: pd.DataFrame) -> str:
     clean = frame.astype(object).where(frame.notna(), "—").map(
         lambda v: str(v).replace("|", "\\|").replace("\n", " "))
     return clean.to_markdown(index=False, disable_numparse=True)
+
+
+def figure_html(path: str | Path, alt: str, caption: str) -> str:
+    """A PNG as a self-contained HTML figure (image embedded, with its alt text and caption).
+
+    For figures a page makes in a loop (one per configured data set), where a cell's ``fig-alt``
+    option cannot be used.
+    """
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (f'<figure class="dprep-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%"><figcaption>{html.escape(caption)}</figcaption></figure>')

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from dprep.core import args
 from dprep.core.errors import DataError
-from dprep.data.diaries import DiaryData, accumulated_practice, estimate_vs_diary
-from dprep.data.studies import Study
+from dprep.data.datasets import SYNTHETIC_LABEL, DiarySet
+from dprep.data.diaries import DiaryData, accumulated_practice, estimate_vs_diary, ingest, read_diaries
+from dprep.data.studies import Study, load_studies
 from dprep.stats.groups import compare_groups, estimate_diary_mixed_anova, ratings_vs_grand_mean
 from dprep.studies.reconstruct import accumulated_by_age
 
@@ -37,6 +39,38 @@ class StudyAnalysis:
     notes: tuple[str, ...]
     anova_f: float
     eta2: float
+
+
+def read_dataset(spec: DiarySet, root: str | Path = ".") -> tuple[DiaryData, Study, str]:
+    """The participant data of a configured data set, its study entry and the label of what the data are.
+
+    Parameters
+    ----------
+    spec : DiarySet
+        A configured data set other than the reconstruction.
+    root : path-like, default "."
+        The repository root.
+
+    Returns
+    -------
+    DiaryData
+        The validated tables (read as a diary folder, or ingested with the mapping).
+    Study
+        The data set's study entry (groups in rank order, planned contrasts, target age).
+    str
+        :data:`dprep.data.datasets.SYNTHETIC_LABEL` if any participant is marked synthetic, else the kind's label.
+
+    Raises
+    ------
+    dprep.data.schema.DataValidationError
+        If the data break the diary format (file, row, column).
+    DataError
+        If the study file or the study is missing.
+    """
+    root = Path(root)
+    data = (read_diaries(root / spec.path) if spec.mapping is None else ingest(root / spec.path, root / spec.mapping))
+    study = load_studies(root / spec.study_file)[spec.study]
+    return data, study, SYNTHETIC_LABEL if data.synthetic else spec.label
 
 
 def _front(frame: pd.DataFrame, study_id: str, label: str, extra: dict | None = None) -> pd.DataFrame:

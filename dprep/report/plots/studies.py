@@ -107,15 +107,20 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, level: float = 0.95) -> Figu
 
 #: Label carried by every figure of reconstructed data.
 RECONSTRUCTED_LABEL = "RECONSTRUCTED (synthetic) data — not the studies' data"
+#: Note under the trajectory figure of reconstructed data.
+RECONSTRUCTED_FOOTNOTE = ("Thin lines: invented participants; thick lines: group means (equal by construction to "
+                          "the published means at age 18).")
 
 
 def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: Mapping[str, str] | None = None,
-                            colours: Mapping[str, Mapping[str, str]] | None = None) -> Figure:
+                            colours: Mapping[str, Mapping[str, str]] | None = None, *,
+                            label: str = RECONSTRUCTED_LABEL, stamp: str | None = "RECONSTRUCTED\n(synthetic)",
+                            footnote: str = RECONSTRUCTED_FOOTNOTE) -> Figure:
     """Accumulated practice alone by age per group, as in Ericsson et al.'s (1993) figure.
 
     One panel per study: each participant's accumulated hours by age as a thin transparent
-    line, the group mean as a thick line, and a visible label that the data are
-    reconstructed (synthetic).
+    line, the group mean as a thick line, and a visible label saying what the data are
+    (by default: reconstructed, synthetic).
 
     Parameters
     ----------
@@ -128,6 +133,12 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: Mapping[str, str
     colours : mapping, optional
         study_id → {group → colour} (a study's colours are declared in ``data/studies.yaml``);
         groups without one are grey.
+    label : str
+        What the data are, in the figure's title.
+    stamp : str, optional
+        Text stamped on every panel (``None``: no stamp, e.g. for real data).
+    footnote : str
+        The note under the panels.
 
     Returns
     -------
@@ -149,15 +160,13 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, titles: Mapping[str, str
         ax.grid(color="#eeeeee")
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", fontsize=FONT_SIZE - 1, frameon=False)
-        ax.text(0.03, 0.62, "RECONSTRUCTED\n(synthetic)", transform=ax.transAxes, ha="left", va="top",
-                fontsize=FONT_SIZE, color=POOLED_COLOUR, fontweight="bold", alpha=0.8)
+        if stamp:
+            ax.text(0.03, 0.62, stamp, transform=ax.transAxes, ha="left", va="top",
+                    fontsize=FONT_SIZE, color=POOLED_COLOUR, fontweight="bold", alpha=0.8)
     axes[0].set_ylabel("Accumulated practice alone (hours)", fontsize=FONT_SIZE)
     axes[0].set_ylim(bottom=0)
-    fig.suptitle(f"Accumulated practice alone by age — {RECONSTRUCTED_LABEL}", fontsize=FONT_SIZE,
-                 color=POOLED_COLOUR)
-    fig.text(0.01, -0.01, "Thin lines: invented participants; thick lines: group means (equal by "
-             "construction to the published means at age 18).", fontsize=FONT_SIZE - 2, ha="left",
-             va="top", color="#444444")
+    fig.suptitle(f"Accumulated practice alone by age — {label}", fontsize=FONT_SIZE, color=POOLED_COLOUR)
+    fig.text(0.01, -0.01, footnote, fontsize=FONT_SIZE - 2, ha="left", va="top", color="#444444")
     fig.tight_layout()
     return fig
 
