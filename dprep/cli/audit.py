@@ -54,6 +54,10 @@ def _granularity(check, as_json: bool, **kwargs) -> None:
     emit(out.to_dict() if as_json else out, as_json)
 
 
+_N = typer.Option(..., "--n", help="Number of participants.")
+_ITEMS = typer.Option(1, "--items", help="Integer items averaged into each participant's score.")
+_MIN = typer.Option(None, "--scale-min", help="Lowest possible response.")
+_MAX = typer.Option(None, "--scale-max", help="Highest possible response.")
 _ROUNDING = typer.Option("up_or_down", "--rounding", help="Ties: up_or_down (either), up, down or even.")
 _JSON = typer.Option(False, "--json", help="Machine-readable output.")
 
@@ -67,10 +71,10 @@ def register(app: typer.Typer) -> None:
     @group.command("grim")
     def grim(
         mean: str = typer.Option(..., "--mean", help="The mean as printed (keeps its decimals: 8.00)."),
-        n: int = typer.Option(..., "--n", help="Number of participants."),
-        items: int = typer.Option(1, "--items", help="Integer items averaged into each participant's score."),
-        scale_min: Optional[float] = typer.Option(None, "--scale-min", help="Lowest possible response."),
-        scale_max: Optional[float] = typer.Option(None, "--scale-max", help="Highest possible response."),
+        n: int = _N,
+        items: int = _ITEMS,
+        scale_min: Optional[float] = _MIN,
+        scale_max: Optional[float] = _MAX,
         rounding: str = _ROUNDING,
         as_json: bool = _JSON,
     ) -> None:
@@ -84,10 +88,10 @@ def register(app: typer.Typer) -> None:
     def grimmer(
         mean: str = typer.Option(..., "--mean", help="The mean as printed."),
         sd: str = typer.Option(..., "--sd", help="The sample SD as printed."),
-        n: int = typer.Option(..., "--n", help="Number of participants."),
-        items: int = typer.Option(1, "--items", help="Integer items per participant's score."),
-        scale_min: Optional[float] = typer.Option(None, "--scale-min", help="Lowest possible response."),
-        scale_max: Optional[float] = typer.Option(None, "--scale-max", help="Highest possible response."),
+        n: int = _N,
+        items: int = _ITEMS,
+        scale_min: Optional[float] = _MIN,
+        scale_max: Optional[float] = _MAX,
         rounding: str = _ROUNDING,
         as_json: bool = _JSON,
     ) -> None:
