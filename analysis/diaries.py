@@ -90,7 +90,7 @@ def analyse_dataset(spec, params: dict, out: Path) -> dict:
         "absent_tables": list(data.absent), "notes": list(result.notes),
         "anova_F": result.anova_f, "eta2": result.eta2,
         "figure_alt_text": (f"Accumulated practice alone by age of the {len(data.participants)} participants of "
-                            f"{study.title} ({label}): a thin line per participant and a thick line per group; "
+                            f"{study.title}, {label}: a thin line per participant and a thick line per group; "
                             f"group means at age {study.target_age}: {means}."),
     }
     write_json(out / "metrics.json", metrics)
