@@ -6,7 +6,7 @@ STAMP  := .make
 export DVC_NO_ANALYTICS := 1
 export MPLBACKEND := Agg
 
-.PHONY: reproduce test clean browser
+.PHONY: reproduce test clean browser lab strip
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,9 @@ $(BIN)/python:
 
 $(STAMP)/install: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	@# notebooks are stored without outputs: git strips them on commit (filter named in .gitattributes)
+	@if git rev-parse --git-dir >/dev/null 2>&1; then $(BIN)/nbstripout --install --attributes .gitattributes; fi
 	@mkdir -p $(STAMP) && touch $@
 
 $(STAMP)/install-test: $(STAMP)/install
@@ -21,7 +24,6 @@ $(STAMP)/install-test: $(STAMP)/install
 	@mkdir -p $(STAMP) && touch $@
 
 reproduce: $(STAMP)/install
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 	@echo
 	@echo "Reports: $(CURDIR)/reports/_site/index.html"
@@ -34,8 +36,15 @@ browser:
 	  $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium chromium-driver; \
 	fi
 
+# JupyterLab on the notebooks, with the project's environment as the "python3" kernel.
+lab: $(STAMP)/install
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab notebooks/
+
+# Remove outputs and execution counts from the notebooks (the commit filter does it too).
+strip: $(STAMP)/install
+	$(BIN)/nbstripout notebooks/*.ipynb
+
 test: $(STAMP)/install-test browser
-	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest
 
 clean:

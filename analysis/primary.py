@@ -10,7 +10,7 @@ import yaml
 from dprep.data.tables import read_group_summaries, read_reported_tests
 from dprep.data.io import atomic_dir, write_csv, write_json
 from dprep.data.studies import load_studies
-from dprep.studies.primary import recompute_studies
+from dprep.studies.primary import rating_granularity, recompute_studies
 
 VALIDATED = Path("data/processed/validated")
 OUT = Path("data/processed/primary")
@@ -32,11 +32,16 @@ def main() -> int:
         alpha=params["audit"]["alpha"], rounding=params["audit"]["rounding"],
         level=params["effect_size"]["level"], lambda_to_eta2=params["effect_size"]["eta2_ci_lambda"],
     )
+    scale = params["audit"]["rating_scale"]
+    granularity = rating_granularity(pd.read_csv(VALIDATED / "ratings.csv", dtype=str, keep_default_na=False),
+                                     read_group_summaries(VALIDATED / "group_summaries.csv"),
+                                     scale_min=scale["min"], scale_max=scale["max"], items=scale["items"])
     verdicts = result.audit["verdict"].value_counts().to_dict()
     with atomic_dir(OUT) as tmp:
         write_csv(tmp / "audit.csv", _flat(result.audit))
         write_csv(tmp / "derived.csv", _flat(result.derived))
         write_csv(tmp / "comparisons.csv", result.comparisons)
+        write_csv(tmp / "granularity.csv", _flat(granularity))
     write_json(METRICS, {"tests": len(result.audit), "verdicts": verdicts, "derived_values": len(result.derived)})
     print("primary: " + ", ".join(f"{v} {k}" for k, v in verdicts.items()))
     return 0

@@ -72,6 +72,9 @@ _API: dict[str, str] = {
     "t_test_from_summary": "dprep.stats.sumstats",
     "audit": "dprep.stats.audit",
     "check_p": "dprep.stats.audit",
+    "grim": "dprep.stats.audit",
+    "grimmer": "dprep.stats.audit",
+    "debit": "dprep.stats.audit",
     # Bayes factors and replication metrics
     "jzs_ttest_bf": "dprep.stats.bayes_factors",
     "jzs_anova_bf": "dprep.stats.bayes_factors",

@@ -23,24 +23,34 @@ def _bad_input(exc: DataValidationError, as_json: bool) -> None:
 
 def summarize(
     folder: Path = typer.Argument(..., help="Diary folder (participants.csv, practice_history.csv, ...)."),
-    age: float = typer.Option(
-        ..., "--age", help="Age A (years): hours accumulated over the years of age start … A − 1."
+    age: Optional[float] = typer.Option(
+        None, "--age", help="Age A (years): hours accumulated over the years of age start … A − 1 "
+                            "(default: the study's target age)."
     ),
     activity: Optional[list[str]] = typer.Option(
         None, "--activity", help="Activity code (repeat to sum several); default practice_alone."
     ),
+    study: Optional[str] = typer.Option(
+        None, "--study", help="Study id in the study file: groups in rank order, planned contrasts, target age."
+    ),
+    studies: Path = typer.Option(Path("data/studies.yaml"), "--studies", help="The study file of --study."),
+    level: float = typer.Option(0.95, "--level", help="Confidence level of the η² and ω² intervals."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
-    """Accumulated hours per participant by age A, and the one-way ANOVA across groups.
+    """What the pipeline computes for a data set: accumulated hours per participant by age A, group n,
+    mean and SD, the one-way ANOVA (η² and ω² with noncentral-F CIs), Welch ANOVA, Kruskal–Wallis,
+    Games–Howell pairs and, with --study, the study's planned contrasts.
 
     Accumulated hours = Σ over the years of age from the start to A − 1 of the estimated
     hours per week × 52 (Ericsson et al., 1993, p. 379). Participants younger than A have no
-    value and are left out of the ANOVA. Exit 2, naming file, row and column, on invalid
+    value and are left out of the tests. Exit 2, naming file, row and column, on invalid
     diary files. Rows are 1-based data records, the header not counted.
     """
+    from dprep.core.errors import DprepError
     from dprep.data.diaries import accumulated_practice, read_diaries
     from dprep.data.schema import DataValidationError
-    from dprep.stats.groups import anova_oneway
+    from dprep.data.studies import load_studies
+    from dprep.studies.individual import analyse_participants
 
     activities = activity or ["practice_alone"]
     try:
@@ -48,16 +58,34 @@ def summarize(
     except DataValidationError as exc:
         _bad_input(exc, as_json)
     try:
-        accumulated = accumulated_practice(data, age, activities)
-        anova = anova_oneway(accumulated, "accumulated_hours").to_dict(orient="records")[0]
-    except ValueError as exc:
+        entry = None if study is None else load_studies(studies)[study]
+        if age is None and entry is None:
+            fail("--age is required without --study (whose target age it would be).")
+        label = "synthetic" if data.synthetic else "real data"
+        result = analyse_participants(data, entry, label=label, age=age, activities=activities, level=level)
+        accumulated = accumulated_practice(data, age if age is not None else entry.target_age, activities)
+    except (DprepError, ValueError) as exc:
         fail(f"{folder}: {exc}")
+    anova = result.omnibus.iloc[0]
+
+    def records(frame):
+        return frame.drop(columns=["study_id", "data"]).dropna(axis=1, how="all").to_dict(orient="records")
+
     emit(
         {
             "activity": activities,
-            "age_years": age,
+            "age_years": age if age is not None else entry.target_age,
+            "study": result.omnibus["study_id"].iloc[0],
             "participants": accumulated.to_dict(orient="records"),
-            "anova": {key: anova[key] for key in ("F", "df1", "df2", "pval", "eta2", "omega2")},
+            "groups": records(result.descriptives),
+            "anova": {"F": anova["F"], "df1": int(anova["df1"]), "df2": int(anova["df2"]), "pval": anova["pval"],
+                      "eta2": anova["eta2"], "omega2": anova["omega2"]},
+            "effect_sizes": {name: {"estimate": anova[name], "ci_lb": anova[f"{name}_ci_lb"],
+                                    "ci_ub": anova[f"{name}_ci_ub"], "level": level} for name in ("eta2", "omega2")},
+            "omnibus": [{k: v for k, v in row.items() if v == v} for row in records(result.omnibus)],
+            "contrasts": records(result.contrasts) if not result.contrasts.empty else [],
+            "games_howell": records(result.games_howell),
+            "notes": list(result.notes),
             "synthetic": data.synthetic,
         },
         as_json,

@@ -1,11 +1,14 @@
 """Individual practice histories and diaries: the format, its validation, and what follows from it.
 
-A diary folder holds five CSV tables, each described by a Frictionless Table Schema in
-``dprep/diary_schema/`` (documented in ``data/diaries/README.md``):
+A diary folder holds up to five CSV tables, each described by a Frictionless Table Schema in
+``dprep/diary_schema/`` (documented in ``data/diaries/README.md``). Only ``participants.csv`` is
+required; a table the source does not have (no diary week, no ratings, no estimates) is *absent*
+(:attr:`DiaryData.absent`), and the analyses that need it are skipped with a note:
 
 ``participants.csv``
-    one row per violinist: ``participant_id``, ``study_id``, ``group``, ``age_years``,
-    ``age_started_years``, ``synthetic``;
+    one row per participant: ``participant_id``, ``study_id``, ``group`` (free text: the study's
+    own labels, whose rank order the study file declares), ``age_years``, ``age_started_years``,
+    ``synthetic``;
 ``practice_history.csv``
     retrospective estimates: ``participant_id``, ``age_years`` (a year of age),
     ``activity``, ``hours_per_week``;
@@ -49,12 +52,16 @@ import yaml
 
 from dprep.data.io import atomic_dir, write_csv
 from dprep.data.schema import CellError, DataValidationError, validate_frame, validate_resource
+from dprep.data.sources import read_source
 
 #: The folder of Table Schemas and the shipped activity taxonomy.
 SCHEMA_DIR = Path(__file__).with_name("diary_schema")
 
 #: The tables of a diary folder, in validation order.
 TABLES = ("activities", "participants", "practice_history", "diary", "activity_ratings")
+
+#: Tables a data set may lack (``activities`` falls back on the shipped taxonomy instead).
+OPTIONAL = ("practice_history", "diary", "activity_ratings")
 
 #: Weeks per year used to turn weekly estimates into accumulated hours (Ericsson et al., 1993).
 WEEKS_PER_YEAR = 52
@@ -97,7 +104,9 @@ class DiaryData:
     Attributes
     ----------
     activities, participants, practice_history, diary, activity_ratings : DataFrame
-        One DataFrame per table, columns as in the Table Schemas.
+        One DataFrame per table, columns as in the Table Schemas (an absent table is empty).
+    absent : tuple of str
+        The tables of :data:`OPTIONAL` the data set does not have.
     """
 
     activities: pd.DataFrame
@@ -105,6 +114,7 @@ class DiaryData:
     practice_history: pd.DataFrame
     diary: pd.DataFrame
     activity_ratings: pd.DataFrame
+    absent: tuple[str, ...] = ()
 
     @property
     def synthetic(self) -> bool:
@@ -154,8 +164,9 @@ def read_diaries(folder: str | Path) -> DiaryData:
     Parameters
     ----------
     folder : path-like
-        Folder with ``participants.csv``, ``practice_history.csv``, ``diary.csv``,
-        ``activity_ratings.csv`` and optionally ``activities.csv``.
+        Folder with ``participants.csv`` and any of ``practice_history.csv``, ``diary.csv``,
+        ``activity_ratings.csv`` (absent: :attr:`DiaryData.absent`) and ``activities.csv``
+        (absent: the shipped taxonomy).
 
     Returns
     -------
@@ -173,16 +184,23 @@ def read_diaries(folder: str | Path) -> DiaryData:
     errors: list[CellError] = []
     typed: dict[str, pd.DataFrame] = {}
     origins: dict[str, TableOrigin] = {}
+    absent = tuple(name for name in OPTIONAL if not (folder / f"{name}.csv").exists())
     for name in TABLES:
         path = folder / f"{name}.csv"
         if name == "activities" and not path.exists():
             path = SCHEMA_DIR / "activities.csv"
         origins[name] = TableOrigin(str(path))
         try:
-            typed[name] = validate_resource(path, table_schema(name), name=name)
+            typed[name] = (_empty(name, path) if name in absent
+                           else validate_resource(path, table_schema(name), name=name))
         except DataValidationError as exc:
             errors.extend(exc.errors)
-    return _cross_check(typed, origins, errors)
+    return _cross_check(typed, origins, errors, absent)
+
+
+def _empty(name: str, path: Path) -> pd.DataFrame:
+    """A typed table without rows (an absent table)."""
+    return validate_frame(pd.DataFrame(columns=_columns(name), dtype=str), table_schema(name), file=str(path))
 
 
 def validate_tables(frames: Mapping[str, pd.DataFrame], origins: Mapping[str, TableOrigin]) -> DiaryData:
@@ -199,7 +217,8 @@ def validate_tables(frames: Mapping[str, pd.DataFrame], origins: Mapping[str, Ta
     Parameters
     ----------
     frames : mapping of str to DataFrame
-        One DataFrame of text cells per name in :data:`TABLES`, columns as in the schema.
+        One DataFrame of text cells per name in :data:`TABLES`, columns as in the schema; a
+        table of :data:`OPTIONAL` left out is absent.
     origins : mapping of str to TableOrigin
         Where each table came from (file, rows, columns), for the error records.
 
@@ -216,18 +235,24 @@ def validate_tables(frames: Mapping[str, pd.DataFrame], origins: Mapping[str, Ta
     """
     errors: list[CellError] = []
     typed: dict[str, pd.DataFrame] = {}
+    absent = tuple(name for name in OPTIONAL if name not in frames)
+    origins = {**{name: TableOrigin(f"(no {name} table)") for name in absent}, **origins}
     for name in TABLES:
         origin = origins[name]
+        if name in absent:
+            typed[name] = _empty(name, Path(origin.file))
+            continue
         try:
             typed[name] = validate_frame(frames[name], table_schema(name), file=origin.file)
         except DataValidationError as exc:
             errors.extend(origin.error(None if e.row is None else e.row - 1, e.column, e.value, e.message)
                           for e in exc.errors)
-    return _cross_check(typed, origins, errors)
+    return _cross_check(typed, origins, errors, absent)
 
 
 def _cross_check(
-    typed: dict[str, pd.DataFrame], origins: Mapping[str, TableOrigin], errors: list[CellError]
+    typed: dict[str, pd.DataFrame], origins: Mapping[str, TableOrigin], errors: list[CellError],
+    absent: tuple[str, ...],
 ) -> DiaryData:
     """Run the cross-table checks on the tables that parsed; raise everything found."""
     checks = (
@@ -241,7 +266,7 @@ def _cross_check(
             errors.extend(check(typed, origins))
     if errors:
         raise DataValidationError(errors)
-    return DiaryData(**typed)
+    return DiaryData(**typed, absent=absent)
 
 
 def _foreign_key_errors(typed, origins) -> list[CellError]:
@@ -494,7 +519,7 @@ def estimate_vs_diary(data: DiaryData, activities: str | Sequence[str] = "practi
 
 # ---------------------------------------------------------------------------- other layouts
 
-_MAPPING_KEYS = ("source", "columns", "melt", "values", "constants")
+_MAPPING_KEYS = ("source", "sheet", "columns", "melt", "values", "constants")
 _MELT_KEYS = ("pattern", "names_to", "values_to")
 
 
@@ -523,10 +548,7 @@ def _map_table(source_dir: Path, name: str, spec: Any, mapping_file: str) -> tup
     file = str(path)
     if not path.is_file():
         raise file_error(f"the file does not exist (mapping: {name}.source)")
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise file_error(f"the file cannot be read as a CSV: {exc}")
+    raw = read_source(path, spec.get("sheet"))
     for key in ("columns", "values", "constants"):
         if not isinstance(spec.get(key) or {}, Mapping):
             raise mapping_error(f"'{key}' must be a mapping")
@@ -590,11 +612,15 @@ def _map_table(source_dir: Path, name: str, spec: Any, mapping_file: str) -> tup
 def ingest(source_dir: str | Path, mapping: str | Path) -> DiaryData:
     """Map a folder in another layout onto the diary format, and validate the result.
 
-    The mapping (YAML) has one entry per diary table (``activities`` optional: default the
-    shipped taxonomy), each with
+    The mapping (YAML) has one entry per diary table — ``participants`` required; a table without
+    an entry is absent (``activities``: the shipped taxonomy is used) — each with
 
     ``source``
-        the CSV file in ``source_dir``;
+        the file in ``source_dir``: CSV, Excel, SPSS ``.sav`` or Stata ``.dta``
+        (:func:`dprep.data.sources.read_source`; value labels of SPSS and Stata files replace their codes); several
+        tables may come from one file (e.g. participants and their wide estimates);
+    ``sheet`` (optional)
+        the Excel sheet (name or 0-based position; default the first);
     ``columns``
         source column → diary column (source columns not listed are ignored);
     ``melt`` (optional)
@@ -610,7 +636,7 @@ def ingest(source_dir: str | Path, mapping: str | Path) -> DiaryData:
     Parameters
     ----------
     source_dir : path-like
-        Folder of the source CSV files.
+        Folder of the source files.
     mapping : path-like
         The YAML mapping file.
 
@@ -637,7 +663,7 @@ def ingest(source_dir: str | Path, mapping: str | Path) -> DiaryData:
     errors = [CellError(mapping_file, None, None, None, f"unknown table {t!r}; tables: {', '.join(TABLES)}")
               for t in spec if t not in TABLES]
     errors += [CellError(mapping_file, None, None, None, f"no entry for table {t!r}")
-               for t in TABLES if t not in spec and t != "activities"]
+               for t in TABLES if t not in spec and t not in ("activities", *OPTIONAL)]
     frames: dict[str, pd.DataFrame] = {}
     origins: dict[str, TableOrigin] = {}
     for name in TABLES:
@@ -657,7 +683,7 @@ def ingest(source_dir: str | Path, mapping: str | Path) -> DiaryData:
 
 
 def write_diaries(data: DiaryData, folder: str | Path) -> None:
-    """Write the five tables as a diary folder, replacing ``folder`` as a whole on success.
+    """Write the tables as a diary folder (absent tables left out), replacing ``folder`` as a whole on success.
 
     Parameters
     ----------
@@ -667,7 +693,7 @@ def write_diaries(data: DiaryData, folder: str | Path) -> None:
         Destination; built aside and swapped in (:func:`dprep.data.io.atomic_dir`).
     """
     with atomic_dir(folder) as tmp:
-        for name in TABLES:
+        for name in (t for t in TABLES if t not in data.absent):
             frame = getattr(data, name).copy()
             for column in frame.columns:
                 if frame[column].dtype == "boolean":

@@ -6,33 +6,13 @@ them, so every row keeps its ``source``, ``locator`` and ``tier``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from dprep.core.errors import DataError
 from dprep.stats.audit import validate_group_summaries, validate_reported_tests
-
-#: The rows of ``meta_summaries.csv`` that report a pooled music result, in the order a
-#: reader meets them: the 2014 article, its 2018 corrigendum (which supersedes it), the
-#: reanalysis by Ericsson & Harwell (2019) with stricter inclusion criteria, and the
-#: independent music meta-analysis of Platz et al. (2014).
-PUBLISHED_MUSIC_ROWS: tuple[tuple[str, str], ...] = (
-    ("MHO2014", "music"),
-    ("MHO2018C", "music"),
-    ("EH2019", "music"),
-    ("EH2019", "pooled"),
-    ("PLATZ2014", "task-relevant practice vs musical achievement (corrected r)"),
-    ("HAM2014", "music (corrected for measurement error)"),
-)
-
-_STATUS = {
-    "MHO2014": "superseded by the 2018 corrigendum",
-    "MHO2018C": "current (supersedes 2014)",
-    "EH2019": "reanalysis, stricter inclusion criteria (subset of studies)",
-    "PLATZ2014": "independent meta-analysis; corrected for attenuation",
-    "HAM2014": "corrected for measurement error",
-}
-
 
 def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     """Read a validated evidence table by resource name (``folder/name.csv``).
@@ -57,27 +37,41 @@ def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     return pd.read_csv(path, dtype={"locator": "string", "p": "string"})
 
 
-def published_music_comparison(meta_summaries: pd.DataFrame) -> pd.DataFrame:
+def published_music_comparison(meta_summaries: pd.DataFrame,
+                               published: Sequence[Mapping[str, str]]) -> pd.DataFrame:
     """Published pooled practice–performance correlations for music, side by side.
 
     Parameters
     ----------
     meta_summaries : DataFrame
         The ``meta_summaries`` table (one row per reported pooled or moderator result).
+    published : sequence of mappings
+        The ``published_meta_analyses`` of the study file (``StudyFile.published_meta_analyses``):
+        ``source_id``, ``subset`` and ``status`` of each row to show, in the order a reader meets them.
 
     Returns
     -------
     DataFrame
-        One row per published result with ``source_id, source, subset, k, r_mean,
+        One row per listed result with ``source_id, source, subset, k, r_mean,
         r_ci_low, r_ci_high, pct_variance_reported, status, citation, locator, tier``.
         ``pct_variance_reported`` is the percentage of variance as the source printed it
         (r² × 100 rounded by the authors), never recomputed here.
+
+    Raises
+    ------
+    DataError
+        If a listed ``source_id``/``subset`` pair is not a row of ``meta_summaries``.
     """
-    keys = pd.DataFrame(PUBLISHED_MUSIC_ROWS, columns=["source_id", "subset"])
+    keys = pd.DataFrame([{"source_id": p["source_id"], "subset": p["subset"], "status": p["status"]}
+                         for p in published])
     keys["order"] = range(len(keys))
     rows = meta_summaries.merge(keys, on=["source_id", "subset"], how="inner")
+    missing = keys.loc[~keys.set_index(["source_id", "subset"]).index.isin(
+        rows.set_index(["source_id", "subset"]).index)]
+    if len(missing):
+        raise DataError("data/studies.yaml, published_meta_analyses: no row of meta_summaries for "
+                        + "; ".join(f"{r.source_id} / {r.subset}" for r in missing.itertuples()))
     rows = rows.sort_values("order").drop(columns="order")
-    rows["status"] = rows["source_id"].map(_STATUS)
     pct = next(c for c in ("pct_variance_reported", "pct_variance") if c in rows.columns)
     rows = rows.rename(columns={pct: "pct_variance_reported"})
     cols = ["source_id", "source", "subset", "k", "r_mean", "r_ci_low", "r_ci_high",

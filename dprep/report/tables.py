@@ -7,6 +7,10 @@ lays them out: Markdown pipe tables and verdicts as labelled badges (styled by
 
 from __future__ import annotations
 
+import base64
+import html
+from pathlib import Path
+
 import pandas as pd
 
 
@@ -51,3 +55,14 @@ def table_markdown(frame: pd.DataFrame, caption: str, label: str) -> str:
     if not label.startswith("tbl-"):
         raise ValueError(f"The 'label' parameter of table_markdown must start with 'tbl-'. Got {label!r} instead.")
     return f"\n{markdown_table(frame)}\n\n: {caption} {{#{label}}}\n"
+
+
+def figure_html(path: str | Path, alt: str, caption: str) -> str:
+    """A PNG as a self-contained HTML figure (image embedded, with its alt text and caption).
+
+    For figures a page makes in a loop (one per configured data set), where a cell's ``fig-alt``
+    option cannot be used.
+    """
+    data = base64.b64encode(Path(path).read_bytes()).decode("ascii")
+    return (f'<figure class="dprep-figure"><img src="data:image/png;base64,{data}" alt="{html.escape(alt)}" '
+            f'style="max-width:100%"><figcaption>{html.escape(caption)}</figcaption></figure>')

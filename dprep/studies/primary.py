@@ -16,7 +16,7 @@ import pandas as pd
 from dprep.core import fmt
 from dprep.data.studies import OMNIBUS, StudyFile
 from dprep.stats import effects
-from dprep.stats.audit import AuditResult, audit
+from dprep.stats.audit import AuditResult, audit, grim
 from dprep.stats.sumstats import one_way_anova
 
 
@@ -193,3 +193,55 @@ def recompute_studies(tests: pd.DataFrame, groups: pd.DataFrame, studies: StudyF
     derived = _derived_with_units(result.derived, groups)
     comparisons = group_comparisons(tests, groups, derived, studies, level=level, lambda_to_eta2=lambda_to_eta2)
     return PrimaryResult(audit=result.tests, derived=derived, comparisons=comparisons)
+
+
+def rating_granularity(ratings: pd.DataFrame, groups: pd.DataFrame, *, scale_min: float, scale_max: float,
+                       items: int = 1) -> pd.DataFrame:
+    """GRIM for every reported mean rating, with n from the study's group sizes and the assumptions stated.
+
+    A rating mean of a study is the mean over its participants of integer responses on
+    ``scale_min``–``scale_max`` to ``items`` item(s); n is the sum of the study's group sizes in the
+    group summaries (every participant rated; a study with an unknown group size cannot be checked).
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        ``ratings.csv`` read as text (``study_id, activity, rating, value, source, locator, tier``); rows
+        without a value are left out.
+    groups : DataFrame
+        ``group_summaries.csv`` (``study_id, n``).
+    scale_min, scale_max : float
+        Assumed range of one response (``params.yaml``, ``audit.rating_scale``).
+    items : int, default 1
+        Assumed number of items per rating.
+
+    Returns
+    -------
+    DataFrame
+        One row per reported mean: ``study_id, activity, rating, value`` (as printed), ``n``,
+        ``consistent`` (missing when n is unknown), ``admissible_totals``, ``nearest`` (the possible
+        means around an impossible one), ``assumption``, ``source, locator, tier``.
+
+    References
+    ----------
+    Brown & Heathers (2017), the GRIM test (:func:`dprep.stats.audit.grim`).
+    """
+    sizes = pd.to_numeric(groups["n"], errors="coerce").groupby(groups["study_id"]).agg(
+        lambda n: n.sum() if n.notna().all() else np.nan)
+    rows = []
+    for r in ratings[ratings["value"].astype(str).str.strip() != ""].itertuples():
+        n = sizes.get(r.study_id, np.nan)
+        check = None if pd.isna(n) else grim(str(r.value), int(n), items=items, scale_min=scale_min,
+                                             scale_max=scale_max)
+        where = (f"n is the sum of {r.study_id}'s group sizes in group_summaries.csv" if check
+                 else f"n unknown: a group size of {r.study_id} is not reported")
+        rows.append({
+            "study_id": r.study_id, "activity": r.activity, "rating": r.rating, "value": r.value,
+            "n": None if check is None else int(n), "consistent": None if check is None else check.consistent,
+            "admissible_totals": [] if check is None else check.admissible_totals,
+            "nearest": [] if check is None else check.nearest,
+            "assumption": f"{where}; {check.assumption if check else 'integer responses'}; the scale range "
+                          f"{scale_min:g}–{scale_max:g} and {items} item(s) are assumed (not stated in reachable text)",
+            "source": r.source, "locator": r.locator, "tier": r.tier,
+        })
+    return pd.DataFrame(rows)

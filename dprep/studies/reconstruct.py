@@ -35,6 +35,7 @@ https://doi.org/10.1098/rsos.190327
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 import numpy as np
 import pandas as pd
@@ -369,8 +370,9 @@ def reconstruct_study(
     return Reconstruction(study_id, data, targets, summary, tuple(assumptions), int(seed), name)
 
 
-def accumulated_by_age(data: DiaryData, target_age: int, ages: range | None = None) -> pd.DataFrame:
-    """Accumulated practice alone of every participant at each age, for trajectory plots.
+def accumulated_by_age(data: DiaryData, target_age: int, ages: range | None = None,
+                       activities: str | Sequence[str] = "practice_alone") -> pd.DataFrame:
+    """Accumulated practice of every participant at each age, for trajectory plots.
 
     Parameters
     ----------
@@ -381,6 +383,8 @@ def accumulated_by_age(data: DiaryData, target_age: int, ages: range | None = No
     ages : range, optional
         Ages A (hours accumulated over the years of age start … A − 1); default from
         min(8, earliest start) to ``target_age``.
+    activities : str or sequence of str, default "practice_alone"
+        Activity code(s), summed (:func:`dprep.data.diaries.accumulated_practice`).
 
     Returns
     -------
@@ -390,6 +394,6 @@ def accumulated_by_age(data: DiaryData, target_age: int, ages: range | None = No
     if ages is None:
         first = int(min(8, np.floor(data.participants["age_started_years"].min())))
         ages = range(first, target_age + 1)
-    frames = [accumulated_practice(data, age).assign(age_years=age) for age in ages]
+    frames = [accumulated_practice(data, age, activities).assign(age_years=age) for age in ages]
     out = pd.concat(frames, ignore_index=True)
     return out[["participant_id", "group", "age_years", "accumulated_hours"]]

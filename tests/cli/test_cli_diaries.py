@@ -43,6 +43,46 @@ def test_summarize_json_by_hand():
     assert anova["eta2"] == pytest.approx(2 * ref.statistic / (2 * ref.statistic + 5))
 
 
+def test_summarize_prints_what_the_pipeline_computes(tmp_path):
+    folder = tmp_path / "relabelled"
+    shutil.copytree(STANDARD, folder)
+    people = folder / "participants.csv"
+    people.write_text(people.read_text().replace(",best,", ",expert,").replace(",good,", ",amateur,")
+                      .replace(",music_teachers,", ",less,"))
+    study_file = tmp_path / "study.yaml"
+    study_file.write_text(
+        "studies:\n  FIX:\n    title: fixture\n    outcome_assessment: unclear\n    target_age: 18\n"
+        "    groups: [{id: expert, label: experts}, {id: amateur, label: amateurs}, {id: less, label: less}]\n"
+        "    contrasts: {expert_vs_amateur: {expert: 1, amateur: -1}, top_two_vs_less: {expert: 0.5, amateur: 0.5, less: -1}}\n")
+    result = run("diaries", "summarize", folder, "--study", "FIX", "--studies", study_file, "--json")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["age_years"] == 18 and set(out["anova"]) == {"F", "df1", "df2", "pval", "eta2", "omega2"}
+    best, good, less = [3848, 3120, 4160], [2080, 2600, 3120], [1040, 1560]
+    assert [(g["group"], g["n"]) for g in out["groups"]] == [("expert", 3), ("amateur", 3), ("less", 2)]
+    assert out["groups"][0]["mean"] == pytest.approx(np.mean(best))
+    assert out["groups"][0]["sd"] == pytest.approx(np.std(best, ddof=1))
+    tests = {row["test"]: row for row in out["omnibus"]}
+    assert tests["Kruskal–Wallis"]["H"] == pytest.approx(stats.kruskal(best, good, less).statistic)
+    assert tests["Welch ANOVA"]["df2"] < 5
+    eta2 = out["effect_sizes"]["eta2"]
+    assert eta2["ci_lb"] < eta2["estimate"] < eta2["ci_ub"] and eta2["estimate"] == out["anova"]["eta2"]
+    # planned contrasts with the pooled error of all groups (df = N − k = 5), by hand
+    msw = (2 * np.var(best, ddof=1) + 2 * np.var(good, ddof=1) + np.var(less, ddof=1)) / 5
+    first = out["contrasts"][0]
+    assert first["contrast"] == "expert_vs_amateur" and first["df"] == 5
+    assert first["estimate"] == pytest.approx(np.mean(best) - np.mean(good))
+    assert first["se"] == pytest.approx(np.sqrt(msw * (1 / 3 + 1 / 3)))
+    assert out["synthetic"] is True and out["notes"] == []
+    (folder / "diary.csv").unlink()
+    partial = json.loads(run("diaries", "summarize", folder, "--study", "FIX", "--studies", study_file,
+                             "--json").stdout)
+    assert partial["notes"] == ["no diary week: the estimate-vs-diary comparison is skipped"]
+    unknown = run("diaries", "summarize", STANDARD, "--study", "FIX", "--studies", study_file)
+    assert unknown.exit_code == 2 and "'best'" in unknown.stderr and "not groups of study 'FIX'" in unknown.stderr
+    assert run("diaries", "summarize", STANDARD).exit_code == 2
+
+
 def test_summarize_several_activities_and_text_output():
     result = run("diaries", "summarize", STANDARD, "--age", 18, "--activity", "practice_alone",
                  "--activity", "lessons_taken", "--json")

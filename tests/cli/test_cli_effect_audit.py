@@ -95,3 +95,30 @@ def test_audit_bad_csv_exits_2_naming_file_row_column(app, tmp_path):
     assert out.exit_code == 2 and "missing required column(s) 'p_reported'" in out.output
     out = runner.invoke(app, ["audit", str(tmp_path / "none.csv")])
     assert out.exit_code == 2 and "no such file" in out.output
+
+
+def test_audit_grim_json_and_explicit_tests_subcommand(app, files):
+    out = runner.invoke(app, ["audit", "grim", "--mean", "9.87", "--n", "13", "--scale-min", "0",
+                              "--scale-max", "10", "--json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.stdout)
+    assert data["consistent"] is False and data["admissible_totals"] == [] and data["nearest"] == [9.85, 9.92]
+    assert "0–10 scale" in data["assumption"]
+    ok = json.loads(runner.invoke(app, ["audit", "grim", "--mean", "8.00", "--n", "30", "--items", "2", "--json"]).stdout)
+    assert ok["consistent"] is True and ok["admissible_totals"] == [480] and ok["decimals"] == 2
+    tests, _ = files
+    same = runner.invoke(app, ["audit", "tests", str(tests), "--json"])
+    assert same.exit_code == 0 and same.stdout == runner.invoke(app, ["audit", str(tests), "--json"]).stdout
+
+
+def test_audit_grimmer_and_debit(app):
+    out = json.loads(runner.invoke(app, ["audit", "grimmer", "--mean", "3.44", "--sd", "2.47", "--n", "18",
+                                         "--json"]).stdout)
+    assert out["consistent"] is False and out["reason"] == "parity"
+    text = runner.invoke(app, ["audit", "grimmer", "--mean", "5.21", "--sd", "1.6", "--n", "28"])
+    assert text.exit_code == 0 and "consistent" in text.stdout and "GRIMMER" in text.stdout
+    out = json.loads(runner.invoke(app, ["audit", "debit", "--mean", "0.53", "--sd", "0.50", "--n", "1683",
+                                         "--json"]).stdout)
+    assert out["consistent"] is True and out["admissible_counts"][0] == 884
+    bad = runner.invoke(app, ["audit", "grim", "--mean", "9.87", "--n", "0"])
+    assert bad.exit_code == 2 and "The 'n' parameter of grim must be an integer ≥ 1" in bad.stderr

@@ -104,8 +104,8 @@ CASES = [
      "practice_history.csv", 2, "participant_id, age_years, activity", "unique"),
     ("participants", "T3,fixture,music_teachers,17,14,true", "T3,fixture,music_teachers,17,18,true",
      "participants.csv", 9, "age_started_years", "exceeds age_years"),
-    ("participants", "G1,fixture,good,19,16,true", "G1,fixture,great,19,16,true",
-     "participants.csv", 4, "group", ""),
+    ("participants", "G1,fixture,good,19,16,true", "G1,fixture,,19,16,true",
+     "participants.csv", 4, "group", "a value is required"),
     ("diary", "T3,1,16:00,17:00,practice_alone", "T3,8,16:00,17:00,practice_alone",
      "diary.csv", 20, "day", "maximum 7"),
     ("diary", "T3,1,16:00,17:00,practice_alone", "T3,1,16:00,24:00,practice_alone",
@@ -174,11 +174,30 @@ def test_every_table_is_checked_before_raising(tmp_path):
     assert files == {"practice_history.csv", "diary.csv", "activity_ratings.csv"}
 
 
-def test_missing_file(tmp_path):
+def test_optional_tables_may_be_absent_participants_may_not(tmp_path, data):
     folder = copy_fixture(tmp_path)
-    (folder / "diary.csv").unlink()
+    for name in ("diary", "activity_ratings"):
+        (folder / f"{name}.csv").unlink()
+    partial = D.read_diaries(folder)
+    assert partial.absent == ("diary", "activity_ratings") and data.absent == ()
+    assert partial.diary.empty and list(partial.diary.columns) == list(data.diary.columns)
+    pd.testing.assert_frame_equal(D.accumulated_practice(partial, 18), D.accumulated_practice(data, 18))
+    assert D.estimate_vs_diary(partial)["diary_hours_per_week"].isna().all()
+    D.write_diaries(partial, tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "activities.csv", "participants.csv", "practice_history.csv"]
+    (folder / "participants.csv").unlink()
     (error,) = errors_of(folder)
-    assert Path(error.file).name == "diary.csv" and "does not exist" in error.message
+    assert Path(error.file).name == "participants.csv" and "does not exist" in error.message
+
+
+def test_groups_are_free_text(tmp_path):
+    folder = copy_fixture(tmp_path)
+    path = folder / "participants.csv"
+    path.write_text(path.read_text().replace(",best,", ",expert,").replace(",good,", ",amateur,")
+                    .replace(",music_teachers,", ",professional,"))
+    groups = set(D.read_diaries(folder).participants["group"])
+    assert groups == {"expert", "amateur", "professional"}
 
 
 # ------------------------------------------------------------------------------ accumulated practice
@@ -330,12 +349,16 @@ def test_ingest_refuses_unmappable_mapping(tmp_path):
         D.ingest(src, mapping)
 
 
-def test_ingest_requires_every_table(tmp_path):
+def test_ingest_requires_participants_only(tmp_path):
     src, mapping = wide_copy(tmp_path)
-    mapping.write_text(mapping.read_text().split("\ndiary:")[0] + "\nextra: {source: x.csv}\n")
+    head = mapping.read_text().split("\ndiary:")[0]
+    mapping.write_text(head)
+    assert D.ingest(src, mapping).absent == ("diary", "activity_ratings")
+    mapping.write_text(head.split("\npractice_history:")[0].replace("participants:", "subjects:")
+                       + "\nextra: {source: x.csv}\n")
     with pytest.raises(DataValidationError) as info:
         D.ingest(src, mapping)
     messages = " | ".join(str(e) for e in info.value.errors)
-    assert "no entry for table 'diary'" in messages
-    assert "no entry for table 'activity_ratings'" in messages
+    assert "no entry for table 'participants'" in messages and "unknown table 'extra'" in messages
+    assert "no entry for table 'diary'" not in messages
     assert "unknown table 'extra'" in messages

@@ -127,12 +127,18 @@ def effect_sizes_plot(comparisons: pd.DataFrame, *, studies: StudyFile, level: f
 RECONSTRUCTED_LABEL = "RECONSTRUCTED (synthetic) data — not the studies' data"
 
 
-def accumulated_by_age_plot(trajectories: pd.DataFrame, studies: StudyFile) -> Figure:
+RECONSTRUCTED_FOOTNOTE = ("Thin lines: invented participants; thick lines: group means (equal by construction to "
+                          "the published, or derived, means at the study's target age).")
+
+
+def accumulated_by_age_plot(trajectories: pd.DataFrame, studies: StudyFile, *, label: str = RECONSTRUCTED_LABEL,
+                            stamp: str | None = "RECONSTRUCTED\n(synthetic)",
+                            footnote: str = RECONSTRUCTED_FOOTNOTE) -> Figure:
     """Accumulated practice alone by age per group, as in Ericsson et al.'s (1993) figure.
 
     One panel per study (and per scenario of its unreported means, when it has several): each
     participant's accumulated hours by age as a thin transparent line, the group mean as a thick
-    line, and a visible label that the data are reconstructed (synthetic).
+    line, and a visible label saying what the data are (by default: reconstructed, synthetic).
 
     Parameters
     ----------
@@ -142,6 +148,12 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, studies: StudyFile) -> F
         :func:`dprep.studies.reconstruct.accumulated_by_age`.
     studies : StudyFile
         The study file: panel titles, group labels and colours (groups without a colour are grey).
+    label : str
+        What the data are, in the figure's title.
+    stamp : str, optional
+        Text stamped on every panel (``None``: no stamp, e.g. for real data).
+    footnote : str
+        The note under the panels.
 
     Returns
     -------
@@ -166,15 +178,13 @@ def accumulated_by_age_plot(trajectories: pd.DataFrame, studies: StudyFile) -> F
         ax.grid(color="#eeeeee")
         ax.spines[["top", "right"]].set_visible(False)
         ax.legend(loc="upper left", fontsize=FONT_SIZE - 2, frameon=False)
-        ax.text(0.03, 0.62, "RECONSTRUCTED\n(synthetic)", transform=ax.transAxes, ha="left", va="top",
-                fontsize=FONT_SIZE, color=POOLED_COLOUR, fontweight="bold", alpha=0.8)
+        if stamp:
+            ax.text(0.03, 0.62, stamp, transform=ax.transAxes, ha="left", va="top",
+                    fontsize=FONT_SIZE, color=POOLED_COLOUR, fontweight="bold", alpha=0.8)
     axes[0].set_ylabel("Accumulated practice alone (hours)", fontsize=FONT_SIZE)
     axes[0].set_ylim(bottom=0)
-    fig.suptitle(f"Accumulated practice alone by age — {RECONSTRUCTED_LABEL}", fontsize=FONT_SIZE,
-                 color=POOLED_COLOUR)
-    fig.text(0.01, -0.01, "Thin lines: invented participants; thick lines: group means (equal by "
-             "construction to the published, or derived, means at the study's target age).",
-             fontsize=FONT_SIZE - 2, ha="left", va="top", color="#444444")
+    fig.suptitle(f"Accumulated practice alone by age — {label}", fontsize=FONT_SIZE, color=POOLED_COLOUR)
+    fig.text(0.01, -0.01, footnote, fontsize=FONT_SIZE - 2, ha="left", va="top", color="#444444")
     fig.tight_layout()
     return fig
 

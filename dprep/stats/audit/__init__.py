@@ -14,14 +14,19 @@ Verdicts per row: ``consistent``, ``inconsistent``, ``decision_error`` (inconsis
 recomputed p falls on the other side of α than the reported p), or ``not_checkable`` (with the
 reason). The rules for p follow statcheck (Nuijten et al., 2016; ``error_test`` and
 ``decision_error_test`` of the R package, with ``pEqualAlphaSig = TRUE``).
+
+:mod:`~dprep.stats.audit.granularity` checks single reported values of integer or binary data:
+GRIM (means), GRIMMER (means with SDs) and DEBIT (proportions with SDs).
 """
 
 from dprep.stats.audit.auditor import AuditResult, audit
+from dprep.stats.audit.granularity import DebitResult, GrimmerResult, GrimResult, debit, grim, grimmer
 from dprep.stats.audit.pvalues import Check, ReportedP, check_p, parse_p, recompute_p
 from dprep.stats.audit.tables import (GROUP_COLUMNS, TEST_COLUMNS, AuditInputError, validate_group_summaries,
                                       validate_reported_tests)
 
 __all__ = [
-    "GROUP_COLUMNS", "TEST_COLUMNS", "AuditInputError", "AuditResult", "Check", "ReportedP", "audit", "check_p",
-    "parse_p", "recompute_p", "validate_group_summaries", "validate_reported_tests",
+    "GROUP_COLUMNS", "TEST_COLUMNS", "AuditInputError", "AuditResult", "Check", "DebitResult", "GrimResult",
+    "GrimmerResult", "ReportedP", "audit", "check_p", "debit", "grim", "grimmer", "parse_p", "recompute_p",
+    "validate_group_summaries", "validate_reported_tests",
 ]

@@ -1,0 +1,90 @@
+"""Sources in the formats researchers have: an Excel workbook, an SPSS .sav and a Stata .dta made in
+the test give the same diary data set as their CSV twins (dprep.data.sources, dprep.data.diaries.ingest)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyreadstat
+import pytest
+
+from dprep.data import diaries as D
+from dprep.data.schema import DataValidationError
+from dprep.data.sources import read_source
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "diaries"
+WIDE = FIXTURES / "wide_export"
+LEVELS = {1.0: "A", 2.0: "B", 3.0: "C"}
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """The CSV's text cells as the typed columns a statistics package stores (numbers, NaN)."""
+    out = frame.copy()
+    for column in out.columns:
+        numbers = pd.to_numeric(out[column].replace("", np.nan), errors="coerce")
+        if numbers.notna().sum() == (out[column] != "").sum():
+            out[column] = numbers
+    return out
+
+
+def write_twins(folder: Path, fmt: str) -> None:
+    """Every CSV of the wide export as ``fmt``; in SPSS and Stata the skill level is coded 1/2/3 with
+    value labels A/B/C, as those packages store a labelled factor."""
+    folder.mkdir()
+    for csv in WIDE.glob("*.csv"):
+        frame = typed(pd.read_csv(csv, dtype=str, keep_default_na=False))
+        target = str(folder / csv.with_suffix(f".{fmt}").name)
+        if fmt == "xlsx":
+            frame.to_excel(target, index=False, engine="openpyxl")
+            continue
+        labels = {}
+        if "Level" in frame:
+            frame["Level"] = frame["Level"].map({v: k for k, v in LEVELS.items()})
+            labels = {"Level": LEVELS}
+        writer = pyreadstat.write_sav if fmt == "sav" else pyreadstat.write_dta
+        writer(frame, target, variable_value_labels=labels)
+
+
+def mapping_for(tmp_path: Path, fmt: str) -> Path:
+    mapping = tmp_path / f"mapping_{fmt}.yaml"
+    mapping.write_text((FIXTURES / "wide_mapping.yaml").read_text().replace(".csv", f".{fmt}"))
+    return mapping
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "sav", "dta"])
+def test_ingest_of_each_format_equals_its_csv_twin(tmp_path, fmt):
+    source = tmp_path / fmt
+    write_twins(source, fmt)
+    twin = D.ingest(WIDE, FIXTURES / "wide_mapping.yaml")
+    ingested = D.ingest(source, mapping_for(tmp_path, fmt))
+    for name in D.TABLES:
+        pd.testing.assert_frame_equal(getattr(ingested, name), getattr(twin, name), obj=f"{fmt}: {name}")
+    assert ingested.absent == twin.absent == ()
+
+
+def test_value_labels_replace_codes_and_numbers_read_as_written(tmp_path):
+    write_twins(tmp_path / "sav", "sav")
+    subjects = read_source(tmp_path / "sav" / "subjects.sav")
+    assert set(subjects["Level"]) == {"A", "B", "C"}
+    assert subjects.loc[subjects["SubjID"] == "B3", "AgeNow"].item() == "18.5"
+    assert subjects.loc[subjects["SubjID"] == "B1", "AgeNow"].item() == "19"
+    estimates = read_source(tmp_path / "sav" / "estimates_wide.sav")
+    assert estimates.loc[0, "Age14"] == ""  # a missing cell stays empty
+
+
+def test_excel_sheet_and_unknown_format(tmp_path):
+    path = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(path, engine="openpyxl") as book:
+        pd.DataFrame({"a": [1]}).to_excel(book, sheet_name="notes", index=False)
+        pd.DataFrame({"b": [2.5, 3]}).to_excel(book, sheet_name="data", index=False)
+    assert read_source(path)["a"].tolist() == ["1"]
+    assert read_source(path, "data")["b"].tolist() == ["2.5", "3"]
+    shutil.copy(path, tmp_path / "book.ods")
+    with pytest.raises(DataValidationError, match="unknown format '.ods'"):
+        read_source(tmp_path / "book.ods")
+    (tmp_path / "broken.sav").write_text("not SPSS")
+    with pytest.raises(DataValidationError, match="cannot be read as SPSS"):
+        read_source(tmp_path / "broken.sav")
