@@ -297,8 +297,8 @@ def rma_batch(
 
     Notes
     -----
-    With k = 1 (intercept only) τ² = 0, its se NaN, Q = 0, I² = 0 and H² = 1, as :func:`rma`; under
-    Knapp–Hartung such a table has NaN se, p and CI (k - p = 0 df).
+    With k = 1 (intercept only) τ² = 0, its se NaN, Q = 0, I² = 0 and H² = 1, as :func:`rma`; with
+    ``test="knha"`` such a table gets a z test (Knapp–Hartung needs k > 1) and a warning, as metafor.
 
     The results equal :func:`rma` table by table up to floating-point rounding (the tests check
     1e-10 relative on random ragged batches for every estimator and test).
