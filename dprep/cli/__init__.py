@@ -1,4 +1,8 @@
-"""The ``dprep`` command line.  Each topic is a module of this package with a ``register(app)``."""
+"""The ``dprep`` command line.  Each topic is a module of this package with a ``register(app)``.
+
+Every error ends as a message on stderr (exit 2 for bad input, 3 for a bug in dprep), never as a
+traceback: see :class:`dprep.cli._common.DprepGroup`.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,10 @@ import pkgutil
 
 import typer
 
+from dprep.cli._common import DprepGroup
+
 app = typer.Typer(
+    cls=DprepGroup,
     help="dprep: recompute, audit and meta-analyse the evidence on deliberate practice.",
     no_args_is_help=True,
     add_completion=False,

@@ -1,21 +1,36 @@
 """What every command shares: printing results (a readable table, or JSON with ``--json``) and failing
 with a one-line message and exit status 2 (bad input) instead of a traceback.
 
+:class:`DprepGroup`, the class of the ``dprep`` command group, turns every error into such a line, so a
+command raises :class:`~dprep.core.errors.DprepError` (or lets one through) rather than catching it; a
+command catches an error only to add where it happened (file, row, column).
+
 Commands import their statistics inside the command function, so ``dprep --help`` and every command
 start without loading SciPy, pandas or PyMC until they are needed.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
 import sys
+import warnings
 from typing import Any, NoReturn
 
 import typer
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # typer vendors click
+from typer.core import TyperGroup
+
+from dprep.core.errors import DprepError
 
 #: Exit status of a command given bad input (a bad argument or a bad file).
 BAD_INPUT = 2
+#: Exit status when dprep itself failed: a bug, kept apart from bad input so that it stays visible.
+INTERNAL_ERROR = 3
+#: Set to 1 to let errors end in their traceback (for debugging dprep).
+DEBUG_VARIABLE = "DPREP_DEBUG"
 
 
 def _jsonable(obj: Any) -> Any:
@@ -120,3 +135,62 @@ def fail(message: str, code: int = BAD_INPUT) -> NoReturn:
     """Print ``message`` on stderr and exit with ``code`` (2: bad input); never a traceback."""
     typer.echo(message, err=True)
     raise typer.Exit(code)
+
+
+def fail_validation(exc: Any, as_json: bool) -> NoReturn:
+    """Exit 2 listing every problem of a :class:`~dprep.data.schema.DataValidationError` (file, row,
+    column): one line each on stderr, or with ``--json`` a list of records on stdout."""
+    if not as_json:
+        fail(str(exc))
+    emit([e.to_dict() for e in exc.errors], True)
+    raise typer.Exit(BAD_INPUT)
+
+
+def error_line(exc: Exception) -> tuple[str, int]:
+    """The message and exit status for an error that ended a command.
+
+    A :class:`~dprep.core.errors.DprepError` (a bad argument or bad data, which names the argument or the
+    file, row and column; non-convergence, which names the remedy; a report that cannot be rendered) is
+    printed as it is, exit 2; an ``OSError`` as the file and the reason (a missing, unreadable or full
+    file), exit 2; anything else is a bug in dprep: exit 3.
+    """
+    if isinstance(exc, DprepError):
+        return str(exc) or type(exc).__name__, BAD_INPUT
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        return (reason if exc.filename is None else f"{exc.filename}: {reason}"), BAD_INPUT
+    detail = " ".join(str(exc).split())  # one line
+    return f"dprep: internal error (a bug, please report it): {type(exc).__name__}: {detail}", INTERNAL_ERROR
+
+
+def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """Show a warning as one line (no source line, which reads like part of a traceback)."""
+    typer.echo(f"dprep: {category.__name__}: {message}", err=True)
+
+
+class DprepGroup(TyperGroup):
+    """The ``dprep`` command group: whatever goes wrong ends as a message on stderr, never as a traceback.
+
+    Usage errors are one line naming the option, exit 2; errors raised by a command are mapped by
+    :func:`error_line` (exit 2 for bad input, 3 for a bug); warnings are shown one line each. With the
+    environment variable ``DPREP_DEBUG=1`` an error ends in its traceback instead.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
+        with warnings.catch_warnings():
+            warnings.showwarning = _warning_line
+            try:
+                return super().invoke(ctx)
+            except NoArgsIsHelpError:
+                raise
+            except UsageError as exc:
+                if os.environ.get(DEBUG_VARIABLE) == "1":
+                    raise
+                command = (exc.ctx or ctx).command_path
+                fail(f"{command}: {exc.format_message()} (see '{command} --help')", exc.exit_code)
+            except (typer.Exit, typer.Abort, typer.TyperException):
+                raise
+            except Exception as exc:
+                if os.environ.get(DEBUG_VARIABLE) == "1" or getattr(exc, "errno", None) == errno.EPIPE:
+                    raise  # a closed pipe is handled by click
+                fail(*error_line(exc))
