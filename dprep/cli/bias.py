@@ -51,18 +51,15 @@ def register(app: typer.Typer) -> None:
         JSON keys: delta, estimate, se, tau2, lrt, lrt_pval (and the coefficient table, δ's standard errors,
         the log-likelihoods and the number of p-values per interval).
         """
-        from dprep.stats import meta
-
         from dprep.core.errors import ConvergenceError
+        from dprep.stats import meta
 
         yi, vi, scale = _effects(csv, r_col, n_col, yi_col, vi_col)
         cuts = _steps(steps) if type == "stepfun" else None
         try:
             fit = meta.selmodel(meta.rma(yi, vi, method=method), type, steps=cuts, alternative=alternative)
-        except ValueError as err:
+        except (ValueError, ConvergenceError) as err:
             fail(f"{csv}: {err}")
-        except ConvergenceError as err:
-            fail(f"{csv}: {err}", code=1)
         out: dict[str, Any] = {"file": str(csv), "scale": scale, **fit.to_dict()}
         emit(out, as_json)
 
@@ -81,12 +78,13 @@ def register(app: typer.Typer) -> None:
         JSON keys: pet and peese (each estimate, se, stat, pval, ci_lb, ci_ub), chosen and its estimate, and
         the funnel-asymmetry test (fat_stat, fat_pval).
         """
+        from dprep.core.errors import ConvergenceError
         from dprep.stats import meta
 
         yi, vi, scale = _effects(csv, r_col, n_col, yi_col, vi_col)
         try:
             res = meta.petpeese(yi, vi, method=method, test=test, alpha=alpha)
-        except ValueError as err:
+        except (ValueError, ConvergenceError) as err:
             fail(f"{csv}: {err}")
         emit({"file": str(csv), "scale": scale, **res.to_dict()}, as_json)
 

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
+from typing import Optional
 
 import typer
 
 from dprep.cli._common import emit, fail
-
-if TYPE_CHECKING:
-    from dprep.data.schema import DataValidationError
-
-
-def _bad_input(exc: DataValidationError, as_json: bool) -> None:
-    """Exit 2 listing every problem (file, row, column); as JSON records with ``--json``."""
-    if as_json:
-        emit([e.to_dict() for e in exc.errors], True)
-        raise typer.Exit(2)
-    fail(str(exc))
+from dprep.cli._common import fail_validation as _bad_input
 
 
 def summarize(
@@ -46,6 +36,7 @@ def summarize(
     value and are left out of the tests. Exit 2, naming file, row and column, on invalid
     diary files. Rows are 1-based data records, the header not counted.
     """
+    from dprep.core import args
     from dprep.core.errors import DprepError
     from dprep.data.diaries import accumulated_practice, read_diaries
     from dprep.data.schema import DataValidationError
@@ -53,14 +44,16 @@ def summarize(
     from dprep.studies.individual import analyse_participants
 
     activities = activity or ["practice_alone"]
+    if age is not None:
+        args.positive("--age", "dprep diaries summarize", age)
+    entry = None if study is None else load_studies(studies)[study]
+    if age is None and entry is None:
+        fail("--age is required without --study (whose target age it would be).")
     try:
         data = read_diaries(folder)
     except DataValidationError as exc:
         _bad_input(exc, as_json)
     try:
-        entry = None if study is None else load_studies(studies)[study]
-        if age is None and entry is None:
-            fail("--age is required without --study (whose target age it would be).")
         label = "synthetic" if data.synthetic else "real data"
         result = analyse_participants(data, entry, label=label, age=age, activities=activities, level=level)
         accumulated = accumulated_practice(data, age if age is not None else entry.target_age, activities)

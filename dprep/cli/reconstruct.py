@@ -28,17 +28,13 @@ def reconstruct(
     which: one folder is written per root (``<study>_reconstructed_lower_root``, ``..._upper_root``).
     They are not the studies' data. Each folder is written atomically. Exit 2 on an unknown study or unreadable input.
     """
-    from dprep.data.tables import read_group_summaries, read_reported_tests
-    from dprep.stats.audit import AuditInputError, audit
     from dprep.data.diaries import write_diaries
-    from dprep.core.errors import DataError
     from dprep.data.studies import load_studies
+    from dprep.data.tables import read_group_summaries, read_reported_tests
+    from dprep.stats.audit import audit
     from dprep.studies.reconstruct import folder_name, reconstruct_study, study_scenarios
 
-    try:
-        studies = load_studies(studies_file)
-    except DataError as exc:
-        fail(str(exc))
+    studies = load_studies(studies_file)
     choices = [s.id for s in studies.reconstructable]
     if study not in (*choices, "all"):
         fail(f"--study must be one of {', '.join(choices)} or all; got {study!r}")
@@ -49,12 +45,9 @@ def reconstruct(
             seed = int(yaml.safe_load(params.read_text(encoding="utf-8"))["seed"])
         except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as exc:
             fail(f"{params}: cannot read 'seed' ({exc}); pass --seed")
-    try:
-        groups = read_group_summaries(validated / "group_summaries.csv")
-        tests = read_reported_tests(validated / "reported_tests.csv")
-        derived = audit(tests, groups).derived
-    except (OSError, AuditInputError) as exc:
-        fail(f"{validated}: {exc}")
+    groups = read_group_summaries(validated / "group_summaries.csv")
+    tests = read_reported_tests(validated / "reported_tests.csv")
+    derived = audit(tests, groups).derived
     results = []
     for study_id in choices if study == "all" else (study,):
         try:

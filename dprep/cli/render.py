@@ -27,7 +27,10 @@ def _parse_params(items: list[str]) -> dict[str, Any]:
         name, sep, value = item.partition(":")
         if not sep or not name:
             fail(f"--param expects name:value, got {item!r}")
-        params[name] = yaml.safe_load(value)
+        try:
+            params[name] = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            fail(f"--param {item!r}: the value is not valid YAML ({getattr(exc, 'problem', None) or exc})")
     return params
 
 
@@ -45,14 +48,19 @@ def register(app: typer.Typer) -> None:
             [], "--param", "-P", help="name:value for the cell tagged 'parameters' (repeatable)."
         ),
     ) -> None:
-        """Render every document of the report project to self-contained HTML pages."""
+        """Render every document of the report project to self-contained HTML pages.
+
+        Exit 2 if the project cannot be read (a missing or invalid _quarto.yml, a bad --param), 1 if a
+        document fails to render (no page is replaced then).
+        """
         from rich.console import Console
         from rich.markup import escape
         from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-        from dprep.report.render import RenderError, render_project
+        from dprep.report.render import RenderError, load_project, render_project
 
         params = _parse_params(param)
+        load_project(project_dir)  # an unreadable project is bad input (exit 2), before any progress is shown
         console = Console(stderr=True)
         started = time.perf_counter()
         columns = (SpinnerColumn(finished_text=""), TextColumn("{task.description}"), TimeElapsedColumn())

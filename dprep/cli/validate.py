@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from dprep.cli._common import emit, fail
+from dprep.cli._common import emit, fail_validation
 
 
 def _resource_of(csv_path: Path) -> tuple[Path, str]:
@@ -45,10 +45,7 @@ def validate(
             descriptor_path, _ = package_descriptor(path)
             tables = load_package(descriptor_path)
     except DataValidationError as exc:
-        if as_json:
-            emit([e.to_dict() for e in exc.errors], True)
-            raise typer.Exit(2)
-        fail(str(exc))
+        fail_validation(exc, as_json)
     emit(
         {
             "package": str(descriptor_path),

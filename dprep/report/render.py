@@ -153,18 +153,29 @@ def load_project(project_dir: str | os.PathLike = "reports") -> Project:
     Raises
     ------
     RenderError
-        If ``_quarto.yml`` is missing or lists a document that does not exist.
+        If ``_quarto.yml`` is missing, is not valid YAML, is not laid out as a Quarto project (mappings
+        ``project``, ``website`` and ``website.navbar``, lists ``website.navbar.left`` and
+        ``project.render``) or lists a document that does not exist.
     """
     root = Path(project_dir).resolve()
     config_path = root / "_quarto.yml"
     if not config_path.is_file():
         raise RenderError(f"{config_path}: no _quarto.yml, so {root} is not a Quarto project")
-    config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
-    website = config.get("website") or {}
-    project = config.get("project") or {}
+    try:
+        config = yaml.safe_load(config_path.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = "" if mark is None else f" at line {mark.line + 1}, column {mark.column + 1}"
+        problem = getattr(exc, "problem", None) or " ".join(str(exc).split())
+        raise RenderError(f"{config_path}: invalid YAML: {problem}{where}") from None
+    config = _expect(config_path, "the file", config, dict)
+    website = _expect(config_path, "website", config.get("website") or {}, dict)
+    project = _expect(config_path, "project", config.get("project") or {}, dict)
+    navbar = _expect(config_path, "website.navbar", website.get("navbar") or {}, dict)
 
-    nav = tuple(_nav_items(root, (website.get("navbar") or {}).get("left") or []))
-    sources = project.get("render") or [item.href for item in nav if item.href.endswith(".qmd")]
+    nav = tuple(_nav_items(root, _expect(config_path, "website.navbar.left", navbar.get("left") or [], list)))
+    sources = (_expect(config_path, "project.render", project.get("render"), list)
+               or [item.href for item in nav if item.href.endswith(".qmd")])
     documents = tuple(dict.fromkeys((root / source).resolve() for source in sources))
     missing = [str(path.relative_to(root)) for path in documents if not path.is_file()]
     if missing:
@@ -182,11 +193,22 @@ def load_project(project_dir: str | os.PathLike = "reports") -> Project:
     )
 
 
+def _expect(config_path: Path, key: str, value: Any, kind: type) -> Any:
+    """``value`` (the option ``key`` of ``_quarto.yml``; ``None`` if absent) if it is a ``kind``."""
+    if value is not None and not isinstance(value, kind):
+        raise RenderError(f"{config_path}: {key} must be a {'mapping' if kind is dict else 'list'}, "
+                          f"got {value!r}")
+    return value
+
+
 def _nav_items(root: Path, entries: list[Any]) -> list[NavItem]:
     items = []
     for entry in entries:
         if isinstance(entry, str):
             entry = {"href": entry}
+        if not isinstance(entry, dict) or not ({"href", "menu"} & entry.keys()):
+            raise RenderError(f"{root / '_quarto.yml'}: a navbar entry must be a file name or have an "
+                              f"'href' or a 'menu', got {entry!r}")
         if "menu" in entry:
             items.extend(_nav_items(root, entry["menu"]))
             continue

@@ -1,5 +1,6 @@
 """Shared helpers of the CLI tests: a command registered on a fresh Typer app (with a callback, so it is
-invoked as a sub-command exactly as under ``dprep``), run with typer's CliRunner."""
+invoked as a sub-command exactly as under ``dprep``, and dprep's group class, so errors end as they do
+under ``dprep``), run with typer's CliRunner."""
 
 from __future__ import annotations
 
@@ -11,13 +12,15 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from dprep.cli._common import DprepGroup
+
 
 class Command:
     """One ``dprep`` command (or command group) of ``module``, callable as ``run(*args)``."""
 
     def __init__(self, module: ModuleType, name: str):
         self.name = name
-        self.app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        self.app = typer.Typer(cls=DprepGroup, add_completion=False, pretty_exceptions_enable=False)
 
         @self.app.callback()
         def _main() -> None:
