@@ -53,10 +53,15 @@ def summarize(
         data = read_diaries(folder)
     except DataValidationError as exc:
         _bad_input(exc, as_json)
+    target = age if age is not None else entry.target_age
     try:
+        accumulated = accumulated_practice(data, target, activities)
+        hours = accumulated["accumulated_hours"].dropna()
+        if len(hours) and not (hours > 0).any():
+            fail(f"{folder}: no participant has practice hours before age {target:g} (--age); the groups "
+                 "cannot be compared before practice starts.")
         label = "synthetic" if data.synthetic else "real data"
         result = analyse_participants(data, entry, label=label, age=age, activities=activities, level=level)
-        accumulated = accumulated_practice(data, age if age is not None else entry.target_age, activities)
     except (DprepError, ValueError) as exc:
         fail(f"{folder}: {exc}")
     anova = result.omnibus.iloc[0]
@@ -67,7 +72,7 @@ def summarize(
     emit(
         {
             "activity": activities,
-            "age_years": age if age is not None else entry.target_age,
+            "age_years": target,
             "study": result.omnibus["study_id"].iloc[0],
             "participants": accumulated.to_dict(orient="records"),
             "groups": records(result.descriptives),

@@ -47,7 +47,10 @@ def reconstruct(
             fail(f"{params}: cannot read 'seed' ({exc}); pass --seed")
     groups = read_group_summaries(validated / "group_summaries.csv")
     tests = read_reported_tests(validated / "reported_tests.csv")
-    derived = audit(tests, groups).derived
+    try:
+        derived = audit(tests, groups).derived
+    except ValueError as exc:
+        fail(f"{validated}: the reported tests and group summaries cannot be audited: {exc}")
     results = []
     for study_id in choices if study == "all" else (study,):
         try:

@@ -136,6 +136,16 @@ def test_summarize_age_not_positive(age):
     assert "'--age' parameter" in line and "must be a finite number" in line
 
 
+@pytest.mark.parametrize("age", ["0.5", "14"])
+def test_summarize_age_before_practice_starts(age):
+    """The fixture's earliest start is age 14: before it every accumulated total is 0 (the one-way ANOVA then
+    had no F: a KeyError)."""
+    result = run("diaries", "summarize", DIARIES, "--age", age)
+    assert result.exit_code == 2
+    assert _one_line(result) == (f"{DIARIES}: no participant has practice hours before age {age} (--age); the "
+                                 "groups cannot be compared before practice starts.")
+
+
 def test_summarize_unknown_study_names_the_study_file():
     result = run("diaries", "summarize", DIARIES, "--study", "NOPE", "--studies", STUDIES)
     assert result.exit_code == 2
