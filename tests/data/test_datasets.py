@@ -18,6 +18,7 @@ from dprep.data.schema import DataValidationError
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
+pytestmark = pytest.mark.usefixtures("validated_tables")  # the main table is the `validate` stage's output
 
 
 def test_defaults_are_the_bundled_data():
@@ -39,12 +40,12 @@ EXAMPLE = dict(name="example_wide", kind="example", path="data/examples/wide_yea
                study_file="data/examples/wide_years/study.yaml")
 
 
-def test_example_entry_and_its_errors():
+def test_example_entry_and_its_errors(tmp_path):
     (_, example) = load_datasets(with_entry("diaries", EXAMPLE)["datasets"], ROOT).diaries
     assert example.label == "example (invented for the documentation)" and example.mapping.name == "mapping.yaml"
     cases = [
         ({"kind": "synthetic"}, "datasets.diaries[1].kind: one of real, example"),
-        ({"path": "/tmp/x"}, "must lie in one of data/user, data/examples"),
+        ({"path": str(tmp_path)}, "must lie in one of data/user, data/examples"),
         ({"path": "data/user/none"}, "no such folder 'data/user/none'"),
         ({"study": None}, "datasets.diaries[1].study"),
         ({"colour": "red"}, "unknown key(s) colour"),
