@@ -44,7 +44,8 @@ def test_example_entry_and_its_errors():
     assert example.label == "example (invented for the documentation)" and example.mapping.name == "mapping.yaml"
     cases = [
         ({"kind": "synthetic"}, "datasets.diaries[1].kind: one of real, example"),
-        ({"path": "/tmp/x"}, "must lie in one of data/user, data/examples"),
+        ({"path": "/nowhere-on-this-machine/x"}, "must lie in one of data/user, data/examples"),
+        ({"path": "data/user/../../.."}, "must lie in one of data/user, data/examples"),
         ({"path": "data/user/none"}, "no such folder 'data/user/none'"),
         ({"study": None}, "datasets.diaries[1].study"),
         ({"colour": "red"}, "unknown key(s) colour"),
