@@ -46,6 +46,7 @@ def test_example_entry_and_its_errors(tmp_path):
     cases = [
         ({"kind": "synthetic"}, "datasets.diaries[1].kind: one of real, example"),
         ({"path": str(tmp_path)}, "must lie in one of data/user, data/examples"),
+        ({"path": "data/user/../../.."}, "must lie in one of data/user, data/examples"),
         ({"path": "data/user/none"}, "no such folder 'data/user/none'"),
         ({"study": None}, "datasets.diaries[1].study"),
         ({"colour": "red"}, "unknown key(s) colour"),
