@@ -285,3 +285,37 @@ def test_eta2_reported_with_an_f_statistic():
     assert res.tests["es_definition"].iloc[0].startswith("η² = F·df1")
     assert res.tests["ci_convention"].iloc[0] == "95% two-sided, λ/(λ + N)"
     assert res.tests["ci_convention"].iloc[1] == "none"
+
+
+def test_a_p_value_that_cannot_be_computed_is_not_checkable():
+    # issue 11: `dprep audit` called F(1, 0) = 4.59, p < .05 "consistent" with a recomputed p of NaN
+    rows = statcheck_rows([("F", "4.59", "1", "0", "<.05"), ("t", "2.1", "", "0", "<.05"),
+                           ("F", "4.59", "0.5", "27", "<.05"), ("chi2", "4.59", "0", "", "<.05"),
+                           ("F", "4.59", "1", "27", "<.05")])
+    res = au.audit(rows).tests
+    assert list(res["verdict"]) == ["not_checkable"] * 4 + ["consistent"]
+    for text in res["explanation"][:4]:
+        assert "cannot be recomputed" in text and "must be a number ≥ 1 (degrees of freedom)" in text
+    assert res["recomputed_p"][:4].isna().all()
+
+
+def test_an_effect_size_that_cannot_be_computed_is_not_checkable():
+    # df2 = 0: η² = F·df1/(F·df1 + 0) would be 1 for any F, and d = 2t/√df undefined; a reported η² so close to
+    # 1 that the F it implies is beyond the noncentral-F limit: no CI. Each says why; none is (in)consistent.
+    rows = statcheck_rows([("F", "4.59", "1", "0", "<.05"), ("t", "2.1", "", "0", "<.05"),
+                           ("F", "2000000000", "1", "30", "<.001")])
+    rows["effect_size"] = ["partial_eta_squared", "cohens_d", "partial_eta_squared"]
+    rows["effect_value"] = ["0.2", "0.5", "0.9999999999"]
+    rows["es_ci_low"], rows["es_ci_high"] = ["0.01", "", "0.99"], ["0.4", "", "1.00"]
+    res = au.audit(rows).tests
+    assert list(res["verdict"][:2]) == ["not_checkable"] * 2
+    assert "eta2_from_f must be a finite number > 0" in res["explanation"][0]
+    assert "cohens_d_from_t_df" in res["explanation"][1]
+    checks = {c["name"]: c["outcome"] for c in res["checks"][2]}
+    assert checks["effect-size CI"] == "not_checkable" and res["ci_convention"][2] == "none"
+    assert "not accurate enough to invert" in res["explanation"][2]
+
+
+def test_header_only_table_is_refused():
+    with pytest.raises(au.AuditInputError, match="no data rows"):
+        au.audit(frame(REPORTED_TESTS.splitlines()[0] + "\n"))

@@ -126,6 +126,15 @@ def _f(text: str) -> float | None:
     return float(text) if text else None
 
 
+def _computable(values: dict[str, Any]) -> None:
+    """Raise ValueError naming the first recomputed value (or interval) that is not a finite number: a
+    comparison with NaN would silently read as a mismatch."""
+    for name, value in values.items():
+        flat = np.asarray(list(value.values()) if isinstance(value, dict) else value, dtype=float)
+        if not np.all(np.isfinite(flat)):
+            raise ValueError(f"{name} cannot be computed (it is {flat.tolist()})")
+
+
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
@@ -133,6 +142,7 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 def _es_match(
     reported: ReportedNumber, candidates: dict[str, tuple[float, float, float]]
 ) -> tuple[list[str], str]:
+    _computable(candidates)
     matched = [name for name, (_, lo, hi) in candidates.items() if _overlap((lo, hi), (reported.lb, reported.ub))]
     listing = "; ".join(f"{name} = {fmt.num(v)} [{fmt.num(lo)}, {fmt.num(hi)}]" for name, (v, lo, hi) in candidates.items())
     return matched, listing
@@ -247,6 +257,16 @@ class _Auditor:
         return matched
 
     def ci_check(self, row: pd.Series, df1: float, df2: float, df_note: str) -> None:
+        try:
+            self.ci_candidates(row, df1, df2, df_note)
+        except ValueError as exc:  # e.g. an η² so close to 1 that no noncentral-F interval can be inverted
+            self.es[row["test_id"]]["ci_convention"] = "none"
+            self.checks[row["test_id"]].append(Check(
+                "effect-size CI", "not_checkable",
+                f"The reported CI [{row['es_ci_low']}, {row['es_ci_high']}] of η² = {row['effect_value']} cannot be "
+                f"recomputed: {str(exc).rstrip('.')}."))
+
+    def ci_candidates(self, row: pd.Series, df1: float, df2: float, df_note: str) -> None:
         tid = row["test_id"]
         e_rep = self.reported(row["effect_value"], "effect_value")
         lo_rep, hi_rep = self.reported(row["es_ci_low"], "es_ci_low"), self.reported(row["es_ci_high"], "es_ci_high")
@@ -256,6 +276,7 @@ class _Auditor:
             lo = propagate_rounding(lambda e: eta2_ci(f_from_eta2(e, df1, df2), df1, df2, level, conv).ci_lb, [e_rep])
             hi = propagate_rounding(lambda e: eta2_ci(f_from_eta2(e, df1, df2), df1, df2, level, conv).ci_ub, [e_rep])
             results[name] = {"ci_lb": lo, "ci_ub": hi}
+            _computable({f"the {name} interval": (*lo, *hi)})
             if _overlap(lo[1:], (lo_rep.lb, lo_rep.ub)) and _overlap(hi[1:], (hi_rep.lb, hi_rep.ub)):
                 matched.append(name)
         listing = "; ".join(f"{k}: [{fmt.num(v['ci_lb'][0])}, {fmt.num(v['ci_ub'][0])}]" for k, v in results.items())
@@ -503,23 +524,32 @@ class _Auditor:
             study = self.studies.get(row["study_id"])
             if not row["effect_value"]:
                 continue
-            if es in ("cohens_d", "d") and stat == "t":
-                self.d_check(row, study)
-            elif es in ("eta_squared", "eta2", "partial_eta_squared") and stat == "f" and row["df1"] and row["df2"]:
-                self.eta2_from_f_check(row)
-                if row["es_ci_low"] and row["es_ci_high"]:
-                    self.ci_check(row, float(row["df1"]), float(row["df2"]), "")
-            elif es in ("eta_squared", "eta2") and study is not None and study.omnibus(row["comparison"]):
-                self.omnibus_eta2(row, study)
-            elif es in ("eta_squared", "eta2") and not stat and study is not None and self.restated_eta2(row, study):
-                pass
-            else:
-                self.checks[tid].append(
-                    Check("effect size", "not_checkable",
-                          f"The reported {row['effect_size']} = {row['effect_value']} cannot be recomputed from the reported numbers"
-                          + ("" if study is not None else " (no group summaries for this study)") + ".")
-                )
+            try:
+                self.effect_size_checks(row, es, stat, study)
+            except ValueError as exc:  # e.g. df < 1, or a value no formula can take: say so, never guess
+                self.checks[tid].append(Check("effect size", "not_checkable",
+                                              f"The reported {row['effect_size']} = {row['effect_value']} cannot be "
+                                              f"recomputed: {str(exc).rstrip('.')}."))
         return AuditResult(self.table(), self.derived_table())
+
+    def effect_size_checks(self, row: pd.Series, es: str, stat: str, study: _Study | None) -> None:
+        """The effect-size checks of one row with a reported effect size (a ValueError: not computable)."""
+        if es in ("cohens_d", "d") and stat == "t":
+            self.d_check(row, study)
+        elif es in ("eta_squared", "eta2", "partial_eta_squared") and stat == "f" and row["df1"] and row["df2"]:
+            self.eta2_from_f_check(row)
+            if row["es_ci_low"] and row["es_ci_high"]:
+                self.ci_check(row, float(row["df1"]), float(row["df2"]), "")
+        elif es in ("eta_squared", "eta2") and study is not None and study.omnibus(row["comparison"]):
+            self.omnibus_eta2(row, study)
+        elif es in ("eta_squared", "eta2") and not stat and study is not None and self.restated_eta2(row, study):
+            pass
+        else:
+            self.checks[row["test_id"]].append(
+                Check("effect size", "not_checkable",
+                      f"The reported {row['effect_size']} = {row['effect_value']} cannot be recomputed from the reported numbers"
+                      + ("" if study is not None else " (no group summaries for this study)") + ".")
+            )
 
     def table(self) -> pd.DataFrame:
         records = []

@@ -53,8 +53,8 @@ def validate_reported_tests(frame: pd.DataFrame, source: str = "reported tests")
     Raises
     ------
     AuditInputError
-        If a required column is missing, a statistic is unknown, or a number is not numeric
-        (the message names the file, row and column).
+        If the table has no rows, a required column is missing, a statistic is unknown, or a number is
+        not numeric (the message names the file, row and column).
 
     References
     ----------
@@ -63,6 +63,8 @@ def validate_reported_tests(frame: pd.DataFrame, source: str = "reported tests")
     missing = [c for c in TEST_COLUMNS if c not in frame.columns]
     if missing:
         raise AuditInputError(f"{source}: missing required column(s) {', '.join(repr(c) for c in missing)}.")
+    if frame.empty:
+        raise AuditInputError(f"{source}: no data rows (only the header line).")
     out = frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda s: s.str.strip())
     out = out.reset_index(drop=True)
     if out["test_id"].duplicated().any():
