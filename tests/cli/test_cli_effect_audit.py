@@ -137,7 +137,7 @@ def test_audit_row_with_df2_zero_is_not_checkable(command, tmp_path):
     # issue 11: `dprep audit` called F(1, 0) = 4.59, p < .05 "consistent" with a recomputed p of NaN
     header = REPORTED_TESTS.splitlines()[0]
     path = tmp_path / "rt.csv"
-    path.write_text(header + "\nS,t1,x,a vs b,F,4.59,1,0,<.05,,,,,s,l,t,q\n")
+    path.write_text(header + "\nS,t1,x,,a vs b,F,4.59,1,0,<.05,,,,,s,l,t,q\n")
     rows = command(audit_cmd, "audit").run_json(path)
     assert rows[0]["verdict"] == "not_checkable" and rows[0]["recomputed_p"] is None
     assert "'df2' parameter of recompute_p must be a number ≥ 1" in rows[0]["explanation"]

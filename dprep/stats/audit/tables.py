@@ -10,7 +10,7 @@ from dprep.stats.audit.pvalues import STATISTICS, parse_p
 from dprep.stats.sumstats import parse_reported
 
 TEST_COLUMNS = (
-    "study_id", "test_id", "description", "comparison", "statistic", "value", "df1", "df2",
+    "study_id", "test_id", "description", "measure", "comparison", "statistic", "value", "df1", "df2",
     "p_reported", "effect_size", "effect_value", "es_ci_low", "es_ci_high", "source", "locator",
     "tier", "quote",
 )
@@ -89,6 +89,32 @@ def validate_reported_tests(frame: pd.DataFrame, source: str = "reported tests")
                     f"{out.at[i, 'p_reported']!r} is not a p-value such as '0.364' or '<.05'."
                 ) from None
     return out
+
+
+def check_measures(tests: pd.DataFrame, groups: pd.DataFrame, source: str = "reported tests") -> None:
+    """Every non-empty ``measure`` of a test whose study has group summaries must be one of that study's
+    measures: the key the audit looks the group means up by (``description`` is free text, never a key).
+
+    Parameters
+    ----------
+    tests, groups : pandas.DataFrame
+        The validated tables (:func:`validate_reported_tests`, :func:`validate_group_summaries`).
+    source : str, default "reported tests"
+        Name of the tests table in error messages.
+
+    Raises
+    ------
+    AuditInputError
+        Naming the row, the column ``measure`` and the study's measures.
+    """
+    known = groups.groupby("study_id")["measure"].agg(lambda m: sorted(set(m) - {""})).to_dict()
+    for i, (study, measure) in enumerate(zip(tests["study_id"], tests["measure"])):
+        if measure and study in known and measure not in known[study]:
+            raise AuditInputError(
+                f"{source}: row {i + 1} (file line {i + 2}; '{tests.at[i, 'test_id']}'), column 'measure': "
+                f"{measure!r} is not a measure of {study} in the group summaries "
+                f"({', '.join(map(repr, known[study])) or 'none'})."
+            )
 
 
 def validate_group_summaries(frame: pd.DataFrame, source: str = "group summaries") -> pd.DataFrame:
