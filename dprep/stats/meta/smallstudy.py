@@ -203,8 +203,8 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
     ------
     ValueError
         If ``result`` has moderators or ``side`` is invalid.
-    RuntimeError
-        If k0 does not settle within ``maxiter`` iterations.
+    ConvergenceError
+        If k0 does not settle within ``maxiter`` iterations (the message names the remedy).
 
     Notes
     -----
@@ -243,7 +243,8 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
         se_k0 = max(0.0, 4 * np.sqrt(var_sr) / (2 * k - 1)) if var_sr >= 0 else float("nan")
         k0 = max(0, int(np.round(l0)))
     else:
-        raise ConvergenceError(f"Trim-and-fill did not converge in {maxiter} iterations.")
+        raise ConvergenceError(f"Trim-and-fill did not converge in {maxiter} iterations; try a larger maxiter "
+                               "or a model fitted with method='DL'.")
 
     if k0 == 0:
         return TrimFillResult(k0=0, se_k0=se_k0, side=side, yi_filled=np.empty(0), vi_filled=np.empty(0), fit=result)
