@@ -27,14 +27,13 @@ OUT = Path("data/processed/multiverse")
 METRICS = Path("metrics/multiverse.json")
 AXES = {"music": ("Correlation r (back-transformed from Fisher z)", np.tanh),
         "replication": ("Cohen's d (pooled, bias-adjusted)", None)}
-TITLES = {"music": "Practice and music performance: 16 correlations",
-          "replication": "Best vs less accomplished violinists: original (1993) + replication (2019)"}
 
 
 def main() -> int:
     start = time.perf_counter()
     params = yaml.safe_load(Path("params.yaml").read_text())
-    settings = {"seed": params["seed"], "multiverse": params["multiverse"]}
+    settings = {"seed": params["seed"], "multiverse": params["multiverse"],
+                "bayes": {"missing_between": params["bayes"]["missing_between"]}}
     out = multiverse.run_multiverse(VALIDATED, DERIVED, settings, load_studies("data/studies.yaml"))
     specs, alpha = out.specifications, params["multiverse"]["alpha"]
     figures = {}
@@ -42,7 +41,7 @@ def main() -> int:
         label, transform = AXES[question]
         figures[f"speccurve_{question}"] = specification_curve(
             specs[specs["question"] == question], choices, alpha=alpha, ylabel=label, transform=transform,
-            title=TITLES[question])
+            title=out.titles[question])
     metrics = {
         "n_specifications": {q: int((specs["question"] == q).sum()) for q in multiverse.CHOICES},
         "n_resamples": out.n_resamples, "seed": params["seed"],

@@ -28,6 +28,7 @@ def main() -> int:
     params = yaml.safe_load(Path("params.yaml").read_text())
     cluster = {"scheduler": params["multiverse"]["scheduler"], "workers": params["multiverse"]["workers"]}
     table, settings = run_simulation(VALIDATED, {"seed": params["seed"], "simulation": params["simulation"],
+                                                 "bayes": {"missing_between": params["bayes"]["missing_between"]},
                                                  "multiverse": cluster})
     plot = simulation_plot(table, level=settings["level"], alpha=settings["alpha"])
     with atomic_dir(OUT) as tmp:

@@ -56,11 +56,13 @@ def main() -> None:
 
         import yaml
 
+        from dprep.data.studies import load_studies
         from dprep.studies import multiverse
 
         params = yaml.safe_load(Path("params.yaml").read_text())
         start = time.perf_counter()
-        out = multiverse.run_multiverse(Path("data/processed"), params)
+        out = multiverse.run_multiverse(Path("data/processed/validated"), Path("data/processed/primary/derived.csv"),
+                                        params, load_studies("data/studies.yaml"), progress=False)
         print(f"multiverse: {len(out.specifications)} specifications, {out.n_resamples} resamples each "
               f"question, in {time.perf_counter() - start:.1f} s")
 

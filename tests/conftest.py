@@ -46,6 +46,14 @@ def run_dvc():
 
 
 @pytest.fixture(scope="session")
+def validated_tables() -> Path:
+    """Bring data/processed/validated/ up to date with `dvc repro validate` (the tables that params.yaml's
+    ``datasets`` name live there); its folder."""
+    dvc("repro", "validate")
+    return ROOT / "data" / "processed" / "validated"
+
+
+@pytest.fixture(scope="session")
 def pipeline_outputs() -> Path:
     """Bring data/processed/ up to date with `dvc repro` (a no-op when nothing changed).
 

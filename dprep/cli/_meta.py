@@ -5,6 +5,7 @@ ask for. Imported only when a command runs, so ``dprep --help`` does not load th
 
 from __future__ import annotations
 
+import csv
 import math
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import yaml
 
 from dprep.core.errors import ConvergenceError
 from dprep.stats import meta
+from dprep.stats.meta import VI_MIN, VI_RATIO_MAX
 from dprep.cli._common import fail
 from dprep.cli.meta import DEFAULT_SEED
 
@@ -25,12 +27,22 @@ TARGET_ACCEPT = 0.99
 
 
 def _read_table(path: Path) -> pd.DataFrame:
+    """The CSV as text cells; a missing or unreadable file, a header naming a column twice (pandas would
+    rename the second and the first would be used silently) or a file without data rows exits 2."""
     if not path.is_file():
         fail(f"{path}: no such file.")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as err:
+        with path.open(newline="", encoding="utf-8-sig") as fh:
+            header = next(csv.reader(fh, skipinitialspace=True), [])
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as err:
         fail(f"{path}: cannot be read as CSV ({err}).")
+    repeated = sorted({name for name in header if header.count(name) > 1})
+    if repeated:
+        fail(f"{path}: the header names column(s) {', '.join(map(repr, repeated))} more than once; rename them.")
+    if table.empty:
+        fail(f"{path}: no data rows (only the header line).")
+    return table
 
 
 def _column(table: pd.DataFrame, name: str, path: Path, option: str) -> pd.Series:
@@ -62,7 +74,17 @@ def _numbers(table: pd.DataFrame, name: str, path: Path, option: str) -> np.ndar
 def _check_range(values: np.ndarray, ok: np.ndarray, path: Path, column: str, rule: str) -> None:
     if not ok.all():
         row = int(np.flatnonzero(~ok)[0])
-        fail(f"{_where(path, row, column)}: {rule}, got {values[row]:g}.")
+        fail(f"{_where(path, row, column)}: {rule}, got {values[row]:.15g}.")
+
+
+def _check_spread(vi: np.ndarray, path: Path, column: str, what: str) -> None:
+    """The sampling variances must span a ratio below ``VI_RATIO_MAX`` (as :func:`dprep.stats.meta.rma`);
+    the message names the rows of the largest and the smallest."""
+    big, small = int(np.argmax(vi)), int(np.argmin(vi))
+    if vi[big] / vi[small] >= VI_RATIO_MAX:
+        fail(f"{path}, rows {big + 1} and {small + 1} ({ROW_CONVENTION}), column {column!r}: {what} span a ratio of "
+             f"{vi[big] / vi[small]:.3g}, at least {VI_RATIO_MAX:,.0f}; beyond it the weights 1/vi differ by more than "
+             "double precision carries through Q, τ² and I² (metafor warns that it may not obtain stable results).")
 
 
 def read_effects(table: pd.DataFrame, path: Path, *, r_col: str = "r", n_col: str = "n", yi_col: str | None = None,
@@ -78,10 +100,17 @@ def read_effects(table: pd.DataFrame, path: Path, *, r_col: str = "r", n_col: st
         n = _numbers(table, n_col, path, "--n-col")
         _check_range(r, np.abs(r) < 1, path, r_col, "a correlation must lie strictly between -1 and 1")
         _check_range(n, n > 3, path, n_col, "the sample size must be greater than 3")
-        return (*meta.escalc_zcor(r, n), True)
+        _check_range(n, n == np.floor(n), path, n_col, "the sample size must be a whole number")
+        _check_range(n, n <= 1 / VI_MIN, path, n_col,
+                     f"the sample size must be at most {1 / VI_MIN:g} (its sampling variance 1/(n − 3) at least {VI_MIN:g})")
+        yi, vi = meta.escalc_zcor(r, n)
+        _check_spread(vi, path, n_col, "the sampling variances 1/(n − 3)")
+        return yi, vi, True
     yi = _numbers(table, yi_col, path, "--yi-col")
     vi = _numbers(table, vi_col, path, "--vi-col")
     _check_range(vi, vi > 0, path, vi_col, "a sampling variance must be positive")
+    _check_range(vi, vi >= VI_MIN, path, vi_col, f"a sampling variance must be at least {VI_MIN:g}")
+    _check_spread(vi, path, vi_col, "the sampling variances")
     return yi, vi, False
 
 
@@ -169,7 +198,7 @@ def _blinding_analysis(yi, vi, status: pd.Series, correlations: bool, settings: 
 
     try:
         groups = meta.subgroup_analysis(yi, vi, status, name=status.name, **settings)
-    except ValueError as err:
+    except (ValueError, ConvergenceError) as err:
         fail(f"{path}: blinding subgroups: {err}")
     rows = groups.subgroups.to_dict(orient="records")
     if correlations:
@@ -227,7 +256,7 @@ def _multilevel(table: pd.DataFrame, path: Path, yi: np.ndarray, vi: np.ndarray,
     except ValueError as err:
         fail(f"{path}: --levels: {err}")
     except ConvergenceError as err:
-        fail(f"{path}: --levels: {err}", code=1)
+        fail(f"{path}: --levels: {err}")
     pred = meta.predict(fit)
     out: dict[str, Any] = {
         "file": str(path), "k": fit.k, "method": fit.method, "test": fit.test, "level": fit.level,
@@ -270,6 +299,35 @@ def _cluster_robust(table: pd.DataFrame, path: Path, column: str, cr: str, fit, 
             coefficient["robust"] = {k: rob[k] for k in keys}
         out["robust_qm"] = {"test": moderated.qm_test, "qm": moderated.qm, "qm_df": list(moderated.qm_df),
                             "qm_p": moderated.qm_p}
+
+
+def _extras(table: pd.DataFrame, path: Path, yi: np.ndarray, vi: np.ndarray, fit, mod_fit, mods: pd.Series | None,
+            moderator: str | None, settings: dict, correlations: bool, influence: bool,
+            cumul_col: str | None) -> dict[str, Any]:
+    """The moderator fit, subgroups, influence diagnostics and cumulative meta-analysis asked for."""
+    out: dict[str, Any] = {}
+    if mod_fit is not None:
+        categorical = not pd.api.types.is_numeric_dtype(mods)
+        out.update({
+            "moderator": moderator, "moderator_type": "categorical" if categorical else "numeric",
+            "qm": mod_fit.qm, "qm_df": list(mod_fit.qm_df), "qm_p": mod_fit.qm_p,
+            "qe": mod_fit.q, "qe_df": mod_fit.q_df, "qe_p": mod_fit.q_p,
+            "tau2_residual": mod_fit.tau2, "r2": mod_fit.r2,
+            "coefficients": mod_fit.to_frame().to_dict(orient="records"),
+        })
+        if categorical:
+            groups = meta.subgroup_analysis(yi, vi, mods, name=moderator, **settings).subgroups
+            rows = groups.to_dict(orient="records")
+            if correlations:
+                rows = [{**row, **_r_scale(row)} for row in rows]
+            out["subgroups"] = rows
+    labels = [str(i + 1) for i in range(fit.k)]
+    if influence:
+        out["influence"] = meta.influence(fit, labels).to_dict()["studies"]
+    if cumul_col is not None:
+        order = _moderator(table, cumul_col, path, "--cumul-col")
+        out["cumulative"] = meta.cumul(fit, order.to_numpy(), labels).to_dict(orient="records")
+    return out
 
 
 def analyse(
@@ -388,6 +446,9 @@ def analyse(
     yi, vi, correlations = read_effects(table, path, r_col=r_col, n_col=n_col, yi_col=yi_col, vi_col=vi_col)
     if yi.size < 2:
         fail(f"{path}: at least 2 studies are needed, found {yi.size}.")
+    if (influence or cumul_col) and yi.size > meta.MAX_REFITS_K:
+        fail(f"{path}: --influence and --cumul-col refit the model once per study (time grows with k²): at most "
+             f"{meta.MAX_REFITS_K:,} studies, found {yi.size:,}.")
     mods = _moderator(table, moderator, path) if moderator else None
     status = _blinding(table, blinding_col, path) if blinding_col else None
     prior = _bias_prior(bias_prior, bias_priors, params) if blinding_col else None
@@ -401,9 +462,9 @@ def analyse(
     try:
         fit = meta.rma(yi, vi, **settings)
         mod_fit = meta.rma(yi, vi, mods=mods, **settings) if mods is not None else None
-    except ValueError as err:
+        het = meta.confint(fit)
+    except (ValueError, ConvergenceError) as err:
         fail(f"{path}: {err}")
-    het = meta.confint(fit)
     pred = meta.predict(fit)
 
     out: dict[str, Any] = {
@@ -418,27 +479,11 @@ def analyse(
     }
     if correlations:
         out.update(_r_scale(out))
-    if mod_fit is not None:
-        categorical = not pd.api.types.is_numeric_dtype(mods)
-        out.update({
-            "moderator": moderator, "moderator_type": "categorical" if categorical else "numeric",
-            "qm": mod_fit.qm, "qm_df": list(mod_fit.qm_df), "qm_p": mod_fit.qm_p,
-            "qe": mod_fit.q, "qe_df": mod_fit.q_df, "qe_p": mod_fit.q_p,
-            "tau2_residual": mod_fit.tau2, "r2": mod_fit.r2,
-            "coefficients": mod_fit.to_frame().to_dict(orient="records"),
-        })
-        if categorical:
-            groups = meta.subgroup_analysis(yi, vi, mods, name=moderator, **settings).subgroups
-            rows = groups.to_dict(orient="records")
-            if correlations:
-                rows = [{**row, **_r_scale(row)} for row in rows]
-            out["subgroups"] = rows
-    labels = [str(i + 1) for i in range(fit.k)]
-    if influence:
-        out["influence"] = meta.influence(fit, labels).to_dict()["studies"]
-    if cumul_col is not None:
-        order = _moderator(table, cumul_col, path, "--cumul-col")
-        out["cumulative"] = meta.cumul(fit, order.to_numpy(), labels).to_dict(orient="records")
+    try:
+        out.update(_extras(table, path, yi, vi, fit, mod_fit, mods, moderator, settings, correlations, influence,
+                           cumul_col))
+    except (ValueError, ConvergenceError) as err:
+        fail(f"{path}: {err}")
     if robust is not None:
         _cluster_robust(table, path, robust, cr, fit, mod_fit, out)
     if status is not None:

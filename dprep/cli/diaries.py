@@ -96,7 +96,8 @@ def ingest_diaries(
         ..., "--mapping", help="YAML mapping onto the diary format (see data/diaries/README.md)."
     ),
     out: Path = typer.Option(..., "--out", help="Diary folder to write."),
-    overwrite: bool = typer.Option(False, "--overwrite", help="Replace --out if it exists and is not empty."),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Replace --out if it is a diary folder an earlier ingest-diaries wrote."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Map another layout onto the diary format, validate it, and write the diary folder.
@@ -104,17 +105,26 @@ def ingest_diaries(
     Refuses, naming them, what it cannot map (missing files or columns, activity or group
     labels absent from the mapping, with their rows) and anything the diary validation
     rejects; nothing is written then. Rows are 1-based data records of the source files.
+    --out must be new, an empty folder or, with --overwrite, a folder an earlier ingest-diaries
+    wrote (it holds the marker file .dprep-ingest-diaries); anything else is never replaced.
     """
-    from dprep.data.diaries import TABLES, ingest, write_diaries
+    from dprep.data.diaries import INGEST_MARKER, TABLES, ingest, is_ingest_output, write_diaries
     from dprep.data.schema import DataValidationError
 
-    if out.exists() and not (out.is_dir() and not any(out.iterdir())) and not overwrite:
-        fail(f"{out}: exists and is not empty; pass --overwrite to replace it.")
+    if (out.exists() or out.is_symlink()) and not (out.is_dir() and not any(out.iterdir())):
+        if not is_ingest_output(out):
+            fail(f"{out}: exists and is not a diary folder written by ingest-diaries (no {INGEST_MARKER}); "
+                 "it is never replaced: choose another --out.")
+        if not overwrite:
+            fail(f"{out}: exists and is not empty; pass --overwrite to replace it.")
     try:
         data = ingest(source, mapping)
     except DataValidationError as exc:
         _bad_input(exc, as_json)
-    write_diaries(data, out)
+    try:
+        write_diaries(data, out, ingested=True)
+    except OSError as exc:
+        fail(f"{out}: cannot be written ({exc.strerror or exc}).")
     emit(
         {
             "out": str(out),

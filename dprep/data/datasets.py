@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from dprep.core.errors import DataError
+from dprep.data.paths import inside
 
 #: What the data of an entry are → the label written beside every result made from them.
 LABELS = {
@@ -37,7 +38,8 @@ SYNTHETIC_LABEL = "synthetic (participants marked synthetic)"
 #: Effect-size measures of an effect table and the columns each needs (metafor's ``escalc`` names).
 MEASURES = {"ZCOR": ("r", "n"), "GEN": ("yi", "vi")}
 
-#: Folders a configured file must lie in, so that the stages depend on it (dvc.yaml).
+#: Folders a configured file must lie in (``..`` and symbolic links resolved), so that the stages depend on it
+#: (dvc.yaml) and nothing outside the project is read.
 DATA_FOLDERS = ("data/user", "data/examples", "data/processed/validated")
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
@@ -130,7 +132,7 @@ def _file(root: Path, raw: Any, where: str, *, folder: bool = False) -> Path:
     if not isinstance(raw, str) or not raw:
         raise _fail(where, "a path is required")
     path = Path(raw)
-    if path.is_absolute() or not any(path.as_posix().startswith(d + "/") for d in DATA_FOLDERS):
+    if path.is_absolute() or not inside(root / path, *(root / d for d in DATA_FOLDERS)):
         raise _fail(where, f"{raw!r} must lie in one of {', '.join(DATA_FOLDERS)} (so the stages depend on it)")
     if not ((root / path).is_dir() if folder else (root / path).is_file()):
         raise _fail(where, f"no such {'folder' if folder else 'file'} {raw!r}")

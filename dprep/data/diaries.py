@@ -51,6 +51,7 @@ import pandas as pd
 import yaml
 
 from dprep.data.io import atomic_dir, write_csv
+from dprep.data.paths import find_root, inside
 from dprep.data.schema import CellError, DataValidationError, validate_frame, validate_resource
 from dprep.data.sources import read_source
 
@@ -519,6 +520,11 @@ def estimate_vs_diary(data: DiaryData, activities: str | Sequence[str] = "practi
 
 # ---------------------------------------------------------------------------- other layouts
 
+#: The file that marks a diary folder written by ``dprep ingest-diaries``: ``--overwrite`` replaces only a
+#: folder that holds it (:func:`read_diaries` reads only the tables and ignores it).
+INGEST_MARKER = ".dprep-ingest-diaries"
+_MARKER_TEXT = "Written by dprep ingest-diaries; `dprep ingest-diaries --overwrite` may replace this folder.\n"
+
 _MAPPING_KEYS = ("source", "sheet", "columns", "melt", "values", "constants")
 _MELT_KEYS = ("pattern", "names_to", "values_to")
 
@@ -531,7 +537,8 @@ def _text(value: Any) -> str:
 
 
 def _map_table(source_dir: Path, name: str, spec: Any, mapping_file: str) -> tuple[pd.DataFrame, TableOrigin]:
-    """One table of another layout, renamed, reshaped and recoded as ``spec`` says."""
+    """One table of another layout, renamed, reshaped and recoded as ``spec`` says; its ``source`` must lie
+    in ``source_dir`` or the project (:func:`dprep.data.paths.find_root` of ``source_dir``)."""
 
     def mapping_error(message: str) -> DataValidationError:
         return DataValidationError([CellError(mapping_file, None, None, None, f"{name}: {message}")])
@@ -546,6 +553,10 @@ def _map_table(source_dir: Path, name: str, spec: Any, mapping_file: str) -> tup
         raise mapping_error(f"unknown key(s) {', '.join(unknown)}; allowed: {', '.join(_MAPPING_KEYS)}")
     path = source_dir / str(spec["source"])
     file = str(path)
+    root = find_root(source_dir)
+    if not inside(path, source_dir, root):  # refused before it is opened: nothing of it is read or echoed
+        raise mapping_error(f"'source' {str(spec['source'])!r} lies outside the source folder {source_dir} "
+                            f"and the project {root}; refused")
     if not path.is_file():
         raise file_error(f"the file does not exist (mapping: {name}.source)")
     raw = read_source(path, spec.get("sheet"))
@@ -565,7 +576,13 @@ def _map_table(source_dir: Path, name: str, spec: Any, mapping_file: str) -> tup
     if melt is not None:
         if not isinstance(melt, Mapping) or set(melt) != set(_MELT_KEYS):
             raise mapping_error(f"'melt' needs exactly the keys {', '.join(_MELT_KEYS)}")
-        pattern = re.compile(str(melt["pattern"]))
+        try:
+            pattern = re.compile(str(melt["pattern"]))
+        except re.error as exc:
+            raise mapping_error(f"'melt.pattern' {str(melt['pattern'])!r} is not a valid regular expression ({exc})")
+        if pattern.groups < 1:
+            raise mapping_error(f"'melt.pattern' {pattern.pattern!r} needs a group (...) for the {melt['names_to']} "
+                                "part of the column names")
         wide = [c for c in raw.columns if pattern.fullmatch(c)]
         if not wide:
             raise file_error(f"no column matches the pattern {pattern.pattern!r} (mapping: {name}.melt)")
@@ -618,7 +635,10 @@ def ingest(source_dir: str | Path, mapping: str | Path) -> DiaryData:
     ``source``
         the file in ``source_dir``: CSV, Excel, SPSS ``.sav`` or Stata ``.dta``
         (:func:`dprep.data.sources.read_source`; value labels of SPSS and Stata files replace their codes); several
-        tables may come from one file (e.g. participants and their wide estimates);
+        tables may come from one file (e.g. participants and their wide estimates). The path is
+        relative to ``source_dir`` and must stay, once ``..`` and symbolic links are resolved, inside
+        ``source_dir`` or the project holding it (:func:`dprep.data.paths.find_root`); any other
+        file is refused without being opened;
     ``sheet`` (optional)
         the Excel sheet (name or 0-based position; default the first);
     ``columns``
@@ -648,9 +668,10 @@ def ingest(source_dir: str | Path, mapping: str | Path) -> DiaryData:
     Raises
     ------
     dprep.data.schema.DataValidationError
-        Naming what could not be mapped (a missing file or column, unmapped values listed
-        with their rows, diary columns left without a source) or failed validation; rows and
-        columns refer to the source files.
+        Naming what could not be mapped (a missing, unreadable or outside file, a missing column,
+        an invalid ``melt`` pattern, unmapped values listed with their rows, diary columns left
+        without a source) or failed validation; rows and columns refer to the source files,
+        mistakes of the mapping name the mapping file and the key.
     """
     source_dir, mapping_file = Path(source_dir), str(mapping)
     try:
@@ -682,8 +703,11 @@ def ingest(source_dir: str | Path, mapping: str | Path) -> DiaryData:
     return validate_tables(frames, origins)
 
 
-def write_diaries(data: DiaryData, folder: str | Path) -> None:
+def write_diaries(data: DiaryData, folder: str | Path, *, ingested: bool = False) -> None:
     """Write the tables as a diary folder (absent tables left out), replacing ``folder`` as a whole on success.
+
+    Cells are written as they are (no spreadsheet-formula quoting, see :func:`dprep.data.io.write_csv`):
+    a diary folder is data that :func:`read_diaries` reads back unchanged.
 
     Parameters
     ----------
@@ -691,6 +715,9 @@ def write_diaries(data: DiaryData, folder: str | Path) -> None:
         Validated tables.
     folder : path-like
         Destination; built aside and swapped in (:func:`dprep.data.io.atomic_dir`).
+    ingested : bool, default False
+        Also write :data:`INGEST_MARKER` (``dprep ingest-diaries``), which marks the folder as one that
+        command may replace (:func:`is_ingest_output`).
     """
     with atomic_dir(folder) as tmp:
         for name in (t for t in TABLES if t not in data.absent):
@@ -698,4 +725,24 @@ def write_diaries(data: DiaryData, folder: str | Path) -> None:
             for column in frame.columns:
                 if frame[column].dtype == "boolean":
                     frame[column] = frame[column].map({True: "true", False: "false"})
-            write_csv(tmp / f"{name}.csv", frame)
+            write_csv(tmp / f"{name}.csv", frame, neutralise=False)
+        if ingested:
+            (tmp / INGEST_MARKER).write_text(_MARKER_TEXT, encoding="utf-8")
+
+
+def is_ingest_output(folder: str | Path) -> bool:
+    """Whether ``folder`` is a diary folder written by ``dprep ingest-diaries``.
+
+    Parameters
+    ----------
+    folder : path-like
+        Any path.
+
+    Returns
+    -------
+    bool
+        True if ``folder`` is a folder holding :data:`INGEST_MARKER` (written by
+        :func:`write_diaries` with ``ingested=True``), the only kind of folder ``--overwrite`` replaces.
+    """
+    folder = Path(folder)
+    return folder.is_dir() and (folder / INGEST_MARKER).is_file()

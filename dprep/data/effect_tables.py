@@ -7,11 +7,15 @@ Roles and their rules (a Table Schema built for the table, checked by :mod:`dpre
 ==============  ============================================================================
 ``label``       required text: how the study is named in tables and plots
 ``r``, ``n``    ZCOR: the correlation, −1 < r < 1, and the sample size, an integer ≥ 4
-``yi``, ``vi``  GEN: an effect size on its analysis scale and its sampling variance (> 0)
+``yi``, ``vi``  GEN: an effect size on its analysis scale and its sampling variance (≥ 1e-100)
 moderators      required text: categories (subgroups), each tested with QM
 ``cluster``     required text: effects with the same value come from the same sample or paper
 ``blinding``    ``blinded``, ``unblinded`` or ``unclear``: was outcome assessment blinded?
 ==============  ============================================================================
+
+As :func:`dprep.stats.meta.rma` requires, the sampling variances (``vi``, or 1/(n − 3) of ZCOR) must span a
+ratio below 10⁷; and a header must name every configured column once (pandas would read a second ``r`` as
+``r.1`` and the analysis would silently use the first).
 """
 
 from __future__ import annotations
@@ -25,16 +29,17 @@ import pandas as pd
 from dprep.data.datasets import EffectTableSpec
 from dprep.data.schema import CellError, DataValidationError, validate_frame
 from dprep.data.sources import read_source
+from dprep.stats.meta import VI_MIN, VI_RATIO_MAX
 
 #: Values of a blinding column.
 BLINDING_VALUES = ("blinded", "unblinded", "unclear")
 
 _ROLE_FIELDS = {
     "label": {"type": "string", "constraints": {"required": True}},
-    "r": {"type": "number", "constraints": {"required": True, "minimum": -0.999999999, "maximum": 0.999999999}},
+    "r": {"type": "number", "constraints": {"required": True, "exclusiveMinimum": -1, "exclusiveMaximum": 1}},
     "n": {"type": "integer", "constraints": {"required": True, "minimum": 4}},
     "yi": {"type": "number", "constraints": {"required": True}},
-    "vi": {"type": "number", "constraints": {"required": True, "minimum": 1e-300}},
+    "vi": {"type": "number", "constraints": {"required": True, "minimum": VI_MIN}},
 }
 
 
@@ -68,6 +73,21 @@ def _schema(spec: EffectTableSpec, columns: list[str]) -> dict:
     return {"fields": [{"name": c, **fields.get(c, {"type": "string"})} for c in columns]}
 
 
+def _check_spread(typed: pd.DataFrame, spec: EffectTableSpec, file: str) -> None:
+    """The sampling variances must span a ratio below ``VI_RATIO_MAX`` (the rows of the largest and the smallest)."""
+    if "vi" in spec.columns:
+        column, vi = spec.columns["vi"], typed[spec.columns["vi"]].to_numpy(float)
+    else:
+        column, vi = spec.columns["n"], 1.0 / (typed[spec.columns["n"]].to_numpy(float) - 3.0)
+    big, small = int(np.argmax(vi)), int(np.argmin(vi))
+    if vi[big] / vi[small] >= VI_RATIO_MAX:
+        raise DataValidationError([CellError(
+            file, row + 1, column, str(typed.at[row, column]),
+            f"the sampling variances span a ratio of {vi[big] / vi[small]:.3g} (rows {big + 1} and {small + 1}), at "
+            f"least {VI_RATIO_MAX:,.0f}: more than the meta-analysis can carry in double precision")
+            for row in (big, small)])
+
+
 def read_effect_table(spec: EffectTableSpec, root: str | Path = ".") -> EffectTable:
     """Read the configured table and check its columns.
 
@@ -86,18 +106,26 @@ def read_effect_table(spec: EffectTableSpec, root: str | Path = ".") -> EffectTa
     Raises
     ------
     dprep.data.schema.DataValidationError
-        With every problem: a configured column the file lacks, a bad cell (file, row — 1-based data
-        records, header not counted — and column).
+        With every problem: a configured column the file lacks or names twice, a bad cell (file, row —
+        1-based data records, header not counted — and column), sampling variances that span a ratio of
+        10⁷ or more.
     """
     path = Path(root) / spec.path
     text = read_source(path, spec.sheet)
     named = [*spec.columns.values(), *spec.moderators, spec.cluster, spec.blinding]
+    file = str(spec.path)
     absent = [c for c in dict.fromkeys(named) if c is not None and c not in text.columns]
     if absent:
-        raise DataValidationError([CellError(str(spec.path), None, c, None,
+        raise DataValidationError([CellError(file, None, c, None,
                                              f"the column does not exist (params.yaml: datasets.effect_tables "
                                              f"{spec.name!r}); columns: {', '.join(text.columns)}") for c in absent])
-    typed = validate_frame(text, _schema(spec, list(text.columns)), file=str(spec.path))
+    twice = [c for c in dict.fromkeys(named) if c is not None and f"{c}.1" in text.columns]
+    if twice:
+        raise DataValidationError([CellError(file, None, c, None,
+                                             f"the column name appears more than once in the header (read as {c!r} "
+                                             f"and {c + '.1'!r}); rename one") for c in twice])
+    typed = validate_frame(text, _schema(spec, list(text.columns)), file=file)
+    _check_spread(typed, spec, file)
     roles = pd.DataFrame({role: typed[source] for role, source in spec.columns.items()})
     for name in spec.moderators:
         roles[name] = typed[name].astype(object)

@@ -15,7 +15,8 @@ Supported Table Schema subset
   ``INF`` are refused), ``boolean`` (``trueValues`` / ``falseValues``, by default
   ``true``/``True``/``TRUE``/``1`` and ``false``/``False``/``FALSE``/``0``) and ``date``
   (``YYYY-MM-DD``);
-- constraints ``required``, ``unique``, ``minimum`` / ``maximum`` (integer and number fields),
+- constraints ``required``, ``unique``, ``minimum`` / ``maximum`` and ``exclusiveMinimum`` /
+  ``exclusiveMaximum`` (integer and number fields; Table Schema v2, also understood by frictionless-py),
   ``enum`` and ``pattern`` (string fields; the regular expression must match the whole cell);
 - ``primaryKey`` (its fields must be present and the key unique) and ``missingValues``
   (default: the empty cell);
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 import re
 from dataclasses import asdict, dataclass
@@ -70,12 +72,15 @@ DTYPES = {
     "date": "datetime64[ns]",
 }
 _NUMERIC = ("integer", "number")
-_CONSTRAINTS = ("required", "unique", "minimum", "maximum", "enum", "pattern")
+_CONSTRAINTS = ("required", "unique", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "enum", "pattern")
+_BOUNDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
 _TEXT_FORMS = {
     "integer": (re.compile(r"[+-]?[0-9]+"), "an integer"),
     "number": (re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?"), "a number"),
     "date": (re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}"), "a date (YYYY-MM-DD)"),
 }
+#: Largest integer an ``integer`` cell may hold: every integer up to 2^53 is exact in the float64 it is parsed to.
+_INTEGER_MAX = 2.0**53
 _TRUE = ["true", "True", "TRUE", "1"]
 _FALSE = ["false", "False", "FALSE", "0"]
 
@@ -151,7 +156,7 @@ def _check_constraints(field: Mapping[str, Any], constraints: Any, *, conditiona
                 f"The constraints of field '{name}' must be among {', '.join(allowed)}. "
                 f"Got '{key}' instead."
             )
-        if key in ("minimum", "maximum") and (
+        if key in _BOUNDS and (
             ftype not in _NUMERIC or isinstance(bound, bool) or not isinstance(bound, (int, float))
         ):
             raise ValueError(
@@ -231,6 +236,10 @@ def _predicate(key: str, bound: Any) -> Callable[[pd.Series], pd.Series]:
         return lambda s: s >= bound
     if key == "maximum":
         return lambda s: s <= bound
+    if key == "exclusiveMinimum":
+        return lambda s: s > bound
+    if key == "exclusiveMaximum":
+        return lambda s: s < bound
     if key == "enum":
         return lambda s: s.isin(bound)
     regex = re.compile(bound)  # "pattern", the only other value constraint
@@ -338,7 +347,10 @@ def _parse(text: pd.Series, field: Mapping[str, Any]) -> tuple[pd.Series, pd.Ser
         values = pd.to_datetime(clean, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
         bad = bad | (clean.notna() & values.isna())  # e.g. 2020-02-30
         return values, bad
-    values = pd.to_numeric(clean).astype("float64")
+    values = clean.map(float, na_action="ignore").astype("float64")  # 1e999 → inf, 10**400 → inf: out of range
+    magnitude = values.abs()
+    bad = bad | (values.notna() & ((magnitude > _INTEGER_MAX) if ftype == "integer" else (magnitude == math.inf)))
+    values = values.where(~bad)
     return (values.astype("Int64") if ftype == "integer" else values), bad
 
 
@@ -346,7 +358,11 @@ def _type_message(raw: str, field: Mapping[str, Any]) -> str:
     if field["type"] == "boolean":
         true, false = field.get("trueValues", _TRUE), field.get("falseValues", _FALSE)
         return f"value {raw!r} is not a boolean (one of {', '.join(true + false)})"
-    return f"value {raw!r} is not {_TEXT_FORMS[field['type']][1]}"
+    form, what = _TEXT_FORMS[field["type"]]
+    if field["type"] in _NUMERIC and form.fullmatch(raw):
+        bound = "2^53" if field["type"] == "integer" else "1.8e308 in magnitude"
+        return f"value {raw!r} is out of range ({what} up to {bound})"
+    return f"value {raw!r} is not {what}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -365,6 +381,10 @@ def _violation(raw: str | None, ftype: str, key: str, bound: Any) -> str:
         return f"{value} is less than the minimum {bound}"
     if key == "maximum":
         return f"{value} is greater than the maximum {bound}"
+    if key == "exclusiveMinimum":
+        return f"{value} is not greater than {bound} (exclusive minimum)"
+    if key == "exclusiveMaximum":
+        return f"{value} is not less than {bound} (exclusive maximum)"
     if key == "enum":
         return f"{value} is not one of {', '.join(map(repr, bound))}"
     return f"{value} does not match the pattern {bound!r}"
@@ -522,8 +542,12 @@ def _read_text(path: Path, file: str) -> tuple[pd.DataFrame, list[CellError]]:
             records = list(csv.reader(fh))
     except FileNotFoundError:
         raise _file_error(file, "the file does not exist") from None
+    except IsADirectoryError:
+        raise _file_error(file, "the path is a folder, not a CSV file") from None
     except (UnicodeDecodeError, csv.Error) as exc:
         raise _file_error(file, f"the file cannot be read as a UTF-8 CSV: {exc}") from None
+    except OSError as exc:  # permission denied, a device, ...
+        raise _file_error(file, f"the file cannot be read: {exc.strerror or type(exc).__name__}") from None
     if not records:
         raise _file_error(file, "the file is empty (no header)")
     header, rows = records[0], records[1:]
@@ -580,6 +604,15 @@ def validate_resource(
     return typed
 
 
+def _inside(folder: Path, relative: str) -> bool:
+    """True if ``relative`` is a relative path that stays inside ``folder`` (also after symlinks), as the
+    Data Package spec requires of resource paths (no absolute path, no '..')."""
+    candidate = Path(relative)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        return False
+    return (folder / candidate).resolve().is_relative_to(folder.resolve())
+
+
 def package_descriptor(path: str | os.PathLike) -> tuple[Path, dict[str, Any]]:
     """Find and read a data package descriptor.
 
@@ -598,7 +631,9 @@ def package_descriptor(path: str | os.PathLike) -> tuple[Path, dict[str, Any]]:
     Raises
     ------
     DataValidationError
-        If there is no descriptor, it is not JSON, or a resource lacks a name, path or schema.
+        If there is no descriptor, it is not JSON, or a resource lacks a name, path or schema, or its
+        path or schema file lies outside the descriptor's folder (absolute, with '..', or through a
+        symlink); such a file is not read.
     """
     path = Path(path)
     if path.is_dir():
@@ -620,6 +655,13 @@ def package_descriptor(path: str | os.PathLike) -> tuple[Path, dict[str, Any]]:
             problems.append(f"resource {i} must have a 'name' and a 'path' (strings)")
             continue
         schema = res.get("schema")
+        outside = [(key, value) for key, value in (("path", res["path"]), ("schema", schema))
+                   if isinstance(value, str) and not _inside(path.parent, value)]
+        problems += [f"resource '{res['name']}': the {key} {value!r} leads outside the package folder "
+                     f"{path.parent} (resource paths must be relative, without '..', and stay inside it); it was not read"
+                     for key, value in outside]
+        if outside:
+            continue
         if isinstance(schema, str):
             try:
                 res["schema"] = json.loads((path.parent / schema).read_text(encoding="utf-8"))

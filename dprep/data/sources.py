@@ -30,10 +30,49 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _unreadable(path: str | Path, message: str) -> DataValidationError:
+    """An error about a whole file, on one line."""
+    return DataValidationError([CellError(str(path), None, None, None, " ".join(message.split()))])
+
+
+def read_csv_text(path: str | Path) -> pd.DataFrame:
+    """A UTF-8 CSV file as text cells, as written (a leading byte-order mark is dropped).
+
+    Parameters
+    ----------
+    path : path-like
+        The CSV file.
+
+    Returns
+    -------
+    DataFrame
+        One column per header name, cells as text (empty cells as ``""``), rows in file order.
+
+    Raises
+    ------
+    dprep.data.schema.DataValidationError
+        With one record naming the file if it does not exist or is not a file, is empty, is not
+        UTF-8 (e.g. saved as Latin-1) or cannot be parsed as a CSV; the message is one line.
+    """
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except FileNotFoundError:
+        raise _unreadable(path, "the file does not exist") from None
+    except OSError as exc:
+        raise _unreadable(path, f"the file cannot be read: {exc.strerror or exc}") from None
+    except pd.errors.EmptyDataError:
+        raise _unreadable(path, "the file is empty (no header)") from None
+    except UnicodeDecodeError as exc:
+        raise _unreadable(path, f"the file is not UTF-8 text (it holds the byte 0x{exc.object[exc.start]:02x}: "
+                                "Latin-1 or another encoding?); save it as UTF-8") from None
+    except pd.errors.ParserError as exc:
+        raise _unreadable(path, f"the file cannot be read as a CSV: {exc}") from None
+
+
 def read_source(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
     """A table of another layout as text cells, whatever its format.
 
-    CSV (UTF-8) is read as written; Excel (``.xlsx``, ``.xlsm``: openpyxl) from ``sheet`` (default
+    CSV (UTF-8) is read as written (:func:`read_csv_text`); Excel (``.xlsx``, ``.xlsm``: openpyxl) from ``sheet`` (default
     the first); SPSS (``.sav``, ``.zsav``) and Stata (``.dta``) with pyreadstat, **value labels
     replacing the codes** (a group coded 1/2/3 and labelled expert/amateur/professional reads as
     its labels). Numbers become their CSV text (a whole number without ``.0``); missing cells are
@@ -58,15 +97,11 @@ def read_source(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
     """
     path = Path(path)
     suffix = path.suffix.lower()
-
-    def unreadable(message: str) -> DataValidationError:
-        return DataValidationError([CellError(str(path), None, None, None, message)])
-
     if suffix not in FORMATS:
-        raise unreadable(f"unknown format {suffix or '(no suffix)'!r}; known: {', '.join(FORMATS)}")
+        raise _unreadable(path, f"unknown format {suffix or '(no suffix)'!r}; known: {', '.join(FORMATS)}")
+    if suffix == ".csv":
+        return read_csv_text(path)
     try:
-        if suffix == ".csv":
-            return pd.read_csv(path, dtype=str, keep_default_na=False)
         if FORMATS[suffix] == "Excel":
             frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
         else:
@@ -74,9 +109,7 @@ def read_source(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
 
             reader = pyreadstat.read_sav if FORMATS[suffix] == "SPSS" else pyreadstat.read_dta
             frame, _ = reader(str(path), apply_value_formats=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise unreadable(f"the file cannot be read as a CSV: {exc}")
     except Exception as exc:  # openpyxl / pyreadstat raise their own types for damaged files
-        raise unreadable(f"the file cannot be read as {FORMATS[suffix]}: {exc}")
+        raise _unreadable(path, f"the file cannot be read as {FORMATS[suffix]}: {exc}") from None
     frame.columns = [str(c) for c in frame.columns]
     return frame.apply(lambda col: col.map(_cell_text)).astype(str)

@@ -12,7 +12,9 @@ from pathlib import Path
 import pandas as pd
 
 from dprep.core.errors import DataError
-from dprep.stats.audit import validate_group_summaries, validate_reported_tests
+from dprep.data.schema import DataValidationError
+from dprep.data.sources import read_csv_text
+from dprep.stats.audit import AuditInputError, validate_group_summaries, validate_reported_tests
 
 def read_table(folder: str | Path, name: str) -> pd.DataFrame:
     """Read a validated evidence table by resource name (``folder/name.csv``).
@@ -94,14 +96,13 @@ def read_reported_tests(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     AuditInputError (a DataError)
-        See :func:`validate_reported_tests`.
+        If the file cannot be read (missing, empty, not UTF-8), or see :func:`validate_reported_tests`.
 
     References
     ----------
     Layout: ``/work/shared/evidence/reported_tests.csv`` of this project.
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate_reported_tests(frame, str(path))
+    return validate_reported_tests(_read_audit_table(path), str(path))
 
 
 def read_group_summaries(path: str | Path) -> pd.DataFrame:
@@ -119,11 +120,18 @@ def read_group_summaries(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     AuditInputError (a DataError)
-        See :func:`validate_group_summaries`.
+        If the file cannot be read (missing, empty, not UTF-8), or see :func:`validate_group_summaries`.
 
     References
     ----------
     Layout: ``/work/shared/evidence/group_summaries.csv`` of this project.
     """
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    return validate_group_summaries(frame, str(path))
+    return validate_group_summaries(_read_audit_table(path), str(path))
+
+
+def _read_audit_table(path: str | Path) -> pd.DataFrame:
+    """A CSV as text cells; an unreadable file (missing, empty, not UTF-8) is an AuditInputError naming it."""
+    try:
+        return read_csv_text(path)
+    except DataValidationError as exc:
+        raise AuditInputError(str(exc)) from None

@@ -36,20 +36,12 @@ from typing import Any
 
 import yaml
 
+from dprep.data.paths import find_root
+
 PACKAGES = ("dprep", "numpy", "scipy", "pandas", "statsmodels", "pymc", "arviz", "matplotlib")
 """Packages whose versions are recorded."""
 PLACEHOLDER_HOST = ".invalid"
 """A ``repository-code`` on this (reserved, RFC 2606) top-level domain is a placeholder."""
-
-
-def find_root(start: str | os.PathLike = ".") -> Path:
-    """Return the repository root above ``start``: the first folder holding ``dvc.yaml`` or
-    ``.git``; ``start`` itself when there is none."""
-    start = Path(start).resolve()
-    for folder in (start, *start.parents):
-        if (folder / "dvc.yaml").is_file() or (folder / ".git").exists():
-            return folder
-    return start
 
 
 def _git(root: Path, *args: str) -> str | None:

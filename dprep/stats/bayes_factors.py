@@ -13,14 +13,22 @@ one- and two-sample tests); the ANOVA scale is on the orthonormal effect contras
 1/2).  For J = 2 groups the two coincide when ``r_ttest = r_anova · √2`` (δ = √2·θ for the single
 orthonormal contrast θ); BayesFactor's own ``anovaBF`` uses exactly this mapping for two levels.
 
-Numerics: the integrand is evaluated on the log scale, the substitution g = exp(u) is used, and the
-integral is taken around the mode of the log-integrand, so Bayes factors from 1e-30 to 1e30 are
-computed to ~1e-10 relative accuracy (the reference tolerance in the tests is 1e-4 relative).
+Numerics: the integrand is evaluated on the log scale (t² and F enter through their logarithms, so any
+finite statistic is accepted), the substitution g = exp(u) is used, and the integral is taken in pieces
+around the mode of the log-integrand, the mode of the prior and the "knee" where the likelihood stops
+growing with g, so log BF₁₀ is computed to ~1e-10 relative accuracy from t = 0 to t = 1e308 (the reference
+tolerance in the tests is 1e-4 relative).
+
+Overflow convention (every Bayes factor of dprep, here and in :mod:`dprep.stats.replication`): the log
+Bayes factor is always given; the factor itself and its reciprocal are floats while both are finite and
+non-zero (|log BF| ≤ log of the largest float, :data:`LOG_FLOAT_MAX` ≈ 709.78); beyond that both are
+``None`` (``null`` in JSON) and ``bf_overflow`` is True: read the log Bayes factor.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import asdict, dataclass
 from typing import Callable
 
@@ -32,6 +40,7 @@ from dprep.core.args import integer as _check_int
 from dprep.core.args import positive as _check_positive
 
 __all__ = [
+    "LOG_FLOAT_MAX",
     "R_TTEST_MEDIUM",
     "R_ANOVA_MEDIUM",
     "BayesFactorResult",
@@ -39,6 +48,7 @@ __all__ = [
     "jzs_anova_bf",
     "EVIDENCE_CATEGORIES",
     "evidence_category",
+    "bf_from_log",
 ]
 
 #: BayesFactor's "medium" Cauchy scale for t tests (one- and two-sample), r = √2/2.
@@ -48,6 +58,41 @@ R_ANOVA_MEDIUM = 0.5
 #: Lee & Wagenmakers' (2013, Table 7.1) labels of a Bayes factor ≥ 1, adapted from Jeffreys (1961):
 #: (upper limit, label); a factor of 100 or more is "extreme".
 EVIDENCE_CATEGORIES = ((3.0, "anecdotal"), (10.0, "moderate"), (30.0, "strong"), (100.0, "very strong"))
+#: log of the largest float (≈ 709.78): a Bayes factor with |log BF| above it is not a float.
+LOG_FLOAT_MAX = math.log(sys.float_info.max)
+
+
+def bf_from_log(log_bf: float) -> tuple[float | None, float | None, bool]:
+    """A Bayes factor and its reciprocal from its logarithm, with the overflow flag.
+
+    Parameters
+    ----------
+    log_bf : float
+        Natural log of the Bayes factor (finite).
+
+    Returns
+    -------
+    (float or None, float or None, bool)
+        ``(exp(log_bf), exp(-log_bf), False)`` while |log_bf| ≤ :data:`LOG_FLOAT_MAX`, so that both are
+        finite and non-zero floats; else ``(None, None, True)``: the factor is beyond the float range and
+        only its log is exact.
+
+    Raises
+    ------
+    ArgumentError
+        If ``log_bf`` is not finite.
+
+    Examples
+    --------
+    >>> bf_from_log(0.0)
+    (1.0, 1.0, False)
+    >>> bf_from_log(805.7)
+    (None, None, True)
+    """
+    log_bf = _check_finite("log_bf", "bf_from_log", log_bf)
+    if abs(log_bf) > LOG_FLOAT_MAX:
+        return None, None, True
+    return math.exp(log_bf), math.exp(-log_bf), False
 
 
 def evidence_category(bf10: float) -> tuple[str, str]:
@@ -95,12 +140,16 @@ class BayesFactorResult:
         ``"ttest_one_sample"``, ``"ttest_two_sample"`` or ``"anova_oneway"``.
     statistic : float
         The t or F statistic the Bayes factor was computed from.
-    bf10 : float
-        Evidence for H1 over H0 (BF₁₀).
-    bf01 : float
-        Evidence for H0 over H1 (BF₀₁ = 1 / BF₁₀).
+    bf10 : float or None
+        Evidence for H1 over H0 (BF₁₀); ``None`` when it or BF₀₁ is beyond the float range
+        (``bf_overflow``).
+    bf01 : float or None
+        Evidence for H0 over H1 (BF₀₁ = 1 / BF₁₀); ``None`` with ``bf10``.
     log_bf10 : float
-        Natural logarithm of BF₁₀ (exact even when BF₁₀ over- or underflows).
+        Natural logarithm of BF₁₀, always given (exact even when BF₁₀ over- or underflows).
+    bf_overflow : bool
+        True when |log BF₁₀| > :data:`LOG_FLOAT_MAX` (≈ 709.78): BF₁₀ or BF₀₁ exceeds the largest float, so
+        both are ``None`` and ``log_bf10`` carries the evidence.
     r : float
         Cauchy prior scale used.
     n : dict
@@ -113,9 +162,10 @@ class BayesFactorResult:
 
     test: str
     statistic: float
-    bf10: float
-    bf01: float
+    bf10: float | None
+    bf01: float | None
     log_bf10: float
+    bf_overflow: bool
     r: float
     n: dict
     method: str
@@ -127,37 +177,35 @@ class BayesFactorResult:
 
 
 # --------------------------------------------------------------------------------------------
-# validation helpers
-# --------------------------------------------------------------------------------------------
-
-
-
-# --------------------------------------------------------------------------------------------
 # integration on the log scale
 # --------------------------------------------------------------------------------------------
-def _log_integral(log_f: Callable[[float], float]) -> float:
-    """Return log ∫₀^∞ exp(log_f(g)) dg via g = e^u, centred on the mode of the integrand."""
+def _log1pexp(x: float) -> float:
+    """log(1 + eˣ) without overflow (x may be -inf)."""
+    return x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
 
-    def h(u: float) -> float:  # log integrand in u, including the Jacobian e^u
-        return log_f(math.exp(u)) + u
 
-    res = optimize.minimize_scalar(lambda u: -h(u), bounds=(-60.0, 60.0), method="bounded",
-                                   options={"xatol": 1e-10})
-    u0 = float(res.x)
-    h0 = h(u0)
-    # a few candidate starting points guard against a boundary optimum of the bounded search
-    for u in np.linspace(-40, 40, 81):
+def _log_integral(h: Callable[[float], float], anchors: tuple[float, ...]) -> float:
+    """Return log ∫ exp(h(u)) du over the real line, ``h`` the log integrand in u = log g.
+
+    ``anchors`` are points near which the integrand lives (the prior's mode, the knee of the likelihood);
+    the mode is searched between them, and the integral is taken in pieces around the mode and every
+    anchor. The integrand is smooth and unimodal or flat-topped in u; 80 beyond the outermost anchor or
+    mode it is below e^-40 of its peak (super-exponential decay on the left, at least as fast as e^-u on
+    the right for every design accepted here), which bounds the range.
+    """
+    lo, hi = min(anchors) - 60.0, max(anchors) + 60.0
+    res = optimize.minimize_scalar(lambda u: -h(u), bounds=(lo, hi), method="bounded", options={"xatol": 1e-10})
+    u0, h0 = float(res.x), h(float(res.x))
+    # a grid of candidate starting points guards against a boundary optimum of the bounded search
+    for u in np.arange(lo, hi + 1.0, 1.0):
         hu = h(float(u))
         if hu > h0:
             u0, h0 = float(u), hu
+    centres = (u0, *anchors)
+    edges = sorted({c + d for c in centres for d in (-80, -20, -5, -1, 0, 1, 5, 20, 80)})
     total = 0.0
-    # integrate in pieces around the mode; the integrand is smooth and unimodal in u
-    # beyond ±80 in log g the integrand is below e^-40 of its peak (super-exponential decay on the
-    # left, at least as fast as e^-u on the right for every design accepted here)
-    edges = [u0 - 80, u0 - 20, u0 - 5, u0 - 1, u0, u0 + 1, u0 + 5, u0 + 20, u0 + 80]
     for a, b in zip(edges[:-1], edges[1:]):
-        val, _ = integrate.quad(lambda u: math.exp(h(u) - h0), a, b, epsabs=0.0,
-                                epsrel=1e-12, limit=200)
+        val, _ = integrate.quad(lambda u: math.exp(h(u) - h0), a, b, epsabs=0.0, epsrel=1e-12, limit=200)
         total += val
     return h0 + math.log(total)
 
@@ -231,14 +279,18 @@ def jzs_ttest_bf(t: float, n1: int, n2: int | None = None, *, r: float = R_TTEST
         nu = _check_int("df", func, df, 1)
         sizes["df"] = nu
 
-    def log_f(g: float) -> float:
-        a = 1.0 + n_eff * g * r * r
-        return (-0.5 * math.log(a)
-                - (nu + 1) / 2.0 * math.log1p(t * t / (a * nu))
-                - 0.5 * math.log(2 * math.pi) - 1.5 * math.log(g) - 1.0 / (2.0 * g))
+    # log integrand in u = log g (Jacobian e^u included); t² enters as its log, so any finite t works
+    log_t2 = 2.0 * math.log(abs(t)) if t != 0 else -math.inf
+    log_scale = math.log(n_eff * r * r)
 
-    log_null = -(nu + 1) / 2.0 * math.log1p(t * t / nu)
-    log_bf = _log_integral(log_f) - log_null
+    def h(u: float) -> float:
+        log_a = _log1pexp(log_scale + u)  # log(1 + N g r²)
+        return (-0.5 * log_a - (nu + 1) / 2.0 * _log1pexp(log_t2 - log_a - math.log(nu))
+                - 0.5 * math.log(2 * math.pi) - 0.5 * u - 0.5 * math.exp(-u))
+
+    log_null = -(nu + 1) / 2.0 * _log1pexp(log_t2 - math.log(nu))
+    # anchors: the prior's mode (u = 0) and the knee N g r² = t²/ν beyond which the likelihood is flat
+    log_bf = _log_integral(h, (0.0, max(log_t2 - math.log(nu) - log_scale, 0.0))) - log_null
     return _result(test, t, log_bf, r, sizes, "Rouder et al. (2009) eq. 1, scale r on delta")
 
 
@@ -301,24 +353,25 @@ def jzs_anova_bf(f: float, groups: int, n_per_group: int, *, r: float = R_ANOVA_
     r = _check_positive("r", func, r)
     big_n = groups * n
     p = groups - 1
-    one_minus_r2 = (big_n - groups) / (p * f + big_n - groups)
+    # log(1 − R²) = log((N − J) / ((J − 1)F + N − J)), from log F so that any finite F works
+    log_1mr2 = -_log1pexp(math.log(p) + math.log(f) - math.log(big_n - groups)) if f > 0 else 0.0
+    log_n, log_r = math.log(n), math.log(r)
 
-    def log_f(g: float) -> float:
-        ng = n * g
-        return (-p / 2.0 * math.log1p(ng)
-                - (big_n - 1) / 2.0 * (math.log1p(ng * one_minus_r2) - math.log1p(ng))
-                + math.log(r) - 0.5 * math.log(2 * math.pi) - 1.5 * math.log(g) - r * r / (2.0 * g))
+    def h(u: float) -> float:  # log integrand in u = log g, Jacobian e^u included
+        log_ng = log_n + u
+        log1p_ng = _log1pexp(log_ng)
+        return (-p / 2.0 * log1p_ng - (big_n - 1) / 2.0 * (_log1pexp(log_ng + log_1mr2) - log1p_ng)
+                + log_r - 0.5 * math.log(2 * math.pi) - 0.5 * u - 0.5 * math.exp(2 * log_r - u))
 
-    log_bf = _log_integral(log_f)
+    # anchors: the prior's mode (g = r²) and the knee n g (1 − R²) = 1
+    log_bf = _log_integral(h, (2 * log_r, max(-log_n - log_1mr2, 2 * log_r)))
     sizes = {"groups": groups, "n_per_group": n, "df1": p, "df2": big_n - groups}
     return _result("anova_oneway", f, log_bf, r, sizes, "Rouder et al. (2012) one-way model, single g")
 
 
 def _result(test: str, stat: float, log_bf: float, r: float, sizes: dict, reference: str) -> BayesFactorResult:
-    with np.errstate(over="ignore", under="ignore"):
-        bf10 = float(np.exp(log_bf))
-        bf01 = float(np.exp(-log_bf))
+    bf10, bf01, overflow = bf_from_log(log_bf)
     return BayesFactorResult(
-        test=test, statistic=float(stat), bf10=bf10, bf01=bf01, log_bf10=float(log_bf), r=float(r),
-        n=sizes, method="adaptive quadrature over log g around the mode", reference=reference,
+        test=test, statistic=float(stat), bf10=bf10, bf01=bf01, log_bf10=float(log_bf), bf_overflow=overflow,
+        r=float(r), n=sizes, method="adaptive quadrature over log g around the mode", reference=reference,
     )

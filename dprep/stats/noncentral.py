@@ -22,7 +22,15 @@ from scipy import optimize, special, stats
 from dprep.core import args
 from dprep.core.errors import ConvergenceError
 
-__all__ = ["nct_cdf", "nct_logcdf", "nct_logpdf"]
+__all__ = ["NCF_MAX_LAMBDA", "NCT_MAX_T", "nct_cdf", "nct_logcdf", "nct_logpdf"]
+
+#: Largest F·df1 (the scale of the noncentrality λ) whose confidence limits :func:`ncf_limits` inverts:
+#: up to it SciPy's noncentral F gives limits that agree with the large-λ asymptote
+#: λ ≈ F·df1·χ²_{df2, q}/df2 to its own order of error; from ~1e10 they drift (0.4% at F·df1 = 2e10).
+NCF_MAX_LAMBDA = 1e9
+#: Largest |t| whose noncentrality limits :func:`nct_limits` inverts: SciPy's noncentral t stays accurate to
+#: ~1e-8 at |t| = 3e4 and loses digits from 5e4 (df = 2; no bracket at all from ~7e4).
+NCT_MAX_T = 1e4
 
 _NODES = np.linspace(-40.0, 40.0, 2001)  # trapezoid nodes, in units of the integrand's width
 
@@ -203,7 +211,8 @@ def ncf_limits(f: float, df1: float, df2: float, level: float = 0.95) -> tuple[f
     Raises
     ------
     ValueError
-        If ``f`` is negative, a df is not positive, or ``level`` is outside (0, 1).
+        If ``f`` is negative or F·df1 > :data:`NCF_MAX_LAMBDA`, a df is not positive, or ``level`` is outside
+        (0, 1).
 
     References
     ----------
@@ -214,6 +223,9 @@ def ncf_limits(f: float, df1: float, df2: float, level: float = 0.95) -> tuple[f
     f = args.nonnegative("f", "ncf_limits", f)
     df1 = args.positive("df1", "ncf_limits", df1)
     df2 = args.positive("df2", "ncf_limits", df2)
+    args.check(f * df1 <= NCF_MAX_LAMBDA, "f", "ncf_limits",
+               f"be at most {NCF_MAX_LAMBDA:.0e}/df1 (F·df1 ≤ {NCF_MAX_LAMBDA:.0e}: beyond it SciPy's noncentral F is "
+               "not accurate enough to invert; η² exceeds 1 − df2·1e-9 there)", f)
     level = args.level("ncf_limits", level)
     alpha = 1.0 - level
     p_central = stats.f.sf(f, df1, df2)
@@ -249,7 +261,8 @@ def nct_limits(t: float, df: float, level: float = 0.95) -> tuple[float, float]:
     Raises
     ------
     ValueError
-        If ``t`` is not finite, ``df`` is not positive, or ``level`` is outside (0, 1).
+        If ``t`` is not finite or |t| > :data:`NCT_MAX_T`, ``df`` is not positive, or ``level`` is outside
+        (0, 1).
 
     References
     ----------
@@ -258,6 +271,8 @@ def nct_limits(t: float, df: float, level: float = 0.95) -> tuple[float, float]:
     *Educational and Psychological Measurement*, 61(4), 532–574.
     """
     t = args.finite("t", "nct_limits", t)
+    args.check(abs(t) <= NCT_MAX_T, "t", "nct_limits",
+               f"have |t| ≤ {NCT_MAX_T:,.0f} (beyond it SciPy's noncentral t is not accurate enough to invert)", t)
     df = args.positive("df", "nct_limits", df)
     level = args.level("nct_limits", level)
     alpha = 1.0 - level

@@ -22,6 +22,7 @@ current choice does, so it is False throughout and kept for the choices to come.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -34,7 +35,7 @@ from dprep.data.studies import StudyFile
 from dprep.data.tables import read_group_summaries, read_reported_tests, read_table
 from dprep.parallel import dask_client, map_chunks
 from dprep.stats import speccurve
-from dprep.stats.bias import bias_adjusted_meta
+from dprep.stats.bias import bias_adjusted_meta, predictive_priors
 from dprep.stats.effects import cohens_d_from_t, cohens_d_from_t_df
 from dprep.stats.meta import escalc_zcor
 from dprep.stats.replication import d_standard_error
@@ -48,6 +49,8 @@ NO_BIAS, LITERATURE, WIDE = "none", "literature", "wide"
 CHOICES = {"music": ("subset", "method", "test", "pub_bias"),
            "replication": ("contrast", "d_convention", "missing_root", "bias_prior", "method", "test")}
 SCALES = {"music": "Fisher z", "replication": "Cohen's d"}
+MUSIC_TABLE = "music_correlations_macnamara2014"
+"""The validated table of the music question (a resource of ``data/raw/datapackage.json``)."""
 
 
 @dataclass(frozen=True)
@@ -72,21 +75,30 @@ class MultiverseInputs:
     music: pd.DataFrame
     contrasts: dict[str, Contrast]
     priors: dict[str, tuple[float, float]] = field(default_factory=dict)
+    titles: dict[str, str] = field(default_factory=dict)
+    """A title per question: the music table's title in the data package with its k; the paired studies'
+    titles from the study file."""
 
 
-def bias_priors(path: Path, wide: tuple[float, float]) -> dict[str, tuple[float, float]]:
-    """Blinding-bias priors by name, as (mean, variance) on the SMD scale: none, each literature row, wide.
+def bias_priors(path: Path, wide: tuple[float, float], missing: str = "largest") -> dict[str, tuple[float, float]]:
+    """Blinding-bias priors of one study by name, as (mean, variance) on the SMD scale: none, each
+    literature row, wide.
 
-    Literature rows are named "source: outcome type" and translated by
-    :func:`dprep.data.priors.read_bias_priors`; ``wide`` is (mean, SD).
+    Literature rows are named "source: outcome type", translated by
+    :func:`dprep.data.priors.read_bias_priors` and made predictive for one new study by
+    :func:`dprep.stats.bias.predictive_priors` (variance se² + φ² + κ²; ``missing`` says what a source
+    without φ and κ assumes, as ``params.yaml`` ``bayes.missing_between``), as in the ``bayes`` stage;
+    ``wide`` is (mean, SD).
     """
     out = {NO_BIAS: (0.0, 0.0)}
-    out.update({f"{p.source}: {p.outcome_type}": (p.bias_smd, p.bias_var_smd) for p in read_bias_priors(path)})
+    out.update({f"{p.source}: {p.outcome_type}": (p.bias_smd, p.bias_var_smd)
+                for p in predictive_priors(read_bias_priors(path), missing=missing)})
     out[WIDE] = (float(wide[0]), float(wide[1]) ** 2)
     return out
 
 
-def read_inputs(validated: Path, derived_path: Path, studies: StudyFile, wide_prior: tuple[float, float] = (0.0, 1.0)) -> MultiverseInputs:
+def read_inputs(validated: Path, derived_path: Path, studies: StudyFile, wide_prior: tuple[float, float] = (0.0, 1.0),
+                missing_between: str = "largest") -> MultiverseInputs:
     """THE study-specific read of the multiverse: the effect table, the contrasts and the bias priors.
 
     The contrasts are the original / replication pairs of the study file; each side is the t (√F of a
@@ -104,6 +116,8 @@ def read_inputs(validated: Path, derived_path: Path, studies: StudyFile, wide_pr
         The study file (``dprep.data.studies.load_studies``).
     wide_prior : (float, float)
         Mean and SD of the "wide" blinding-bias prior (SMD).
+    missing_between : {"largest", "none"}
+        What a literature prior without φ and κ assumes (:func:`bias_priors`).
 
     Returns
     -------
@@ -116,7 +130,7 @@ def read_inputs(validated: Path, derived_path: Path, studies: StudyFile, wide_pr
     """
     if not derived_path.is_file():
         raise FileNotFoundError(f"{derived_path} does not exist. Run the 'primary' stage first (dvc repro primary).")
-    music = read_table(validated, "music_correlations_macnamara2014")
+    music = read_table(validated, MUSIC_TABLE)
     yi, vi = escalc_zcor(music["r"], music["n"])
     music = music.assign(yi=yi, vi=vi)
     tests = read_reported_tests(validated / "reported_tests.csv").set_index("test_id")
@@ -151,8 +165,14 @@ def read_inputs(validated: Path, derived_path: Path, studies: StudyFile, wide_pr
                           "df": int(sum(group_sizes(study, groups).values()) - len(study.groups))})
         if len(sides) == 2:
             contrasts[pair.label] = Contrast(pair.label, sides[0], sides[1], derived="roots" in sides[1])
+    package = json.loads((validated / "datapackage.json").read_text(encoding="utf-8"))
+    (resource,) = [r for r in package["resources"] if r["name"] == MUSIC_TABLE]
+    paired = dict.fromkeys(studies[side.study].title for pair in studies.replications
+                           for side in (pair.original, pair.replication))
     return MultiverseInputs(music=music, contrasts=contrasts,
-                            priors=bias_priors(validated / "blinding_bias_priors.csv", wide_prior))
+                            priors=bias_priors(validated / "blinding_bias_priors.csv", wide_prior, missing_between),
+                            titles={"music": f"{resource['title']}, k = {len(music)}",
+                                    "replication": " + ".join(paired)})
 
 
 def contrast_d(side: dict, convention: str, root: str | None = None) -> tuple[float, float]:
@@ -250,6 +270,7 @@ class MultiverseResult:
     choices: pd.DataFrame
     n_resamples: int
     null: pd.DataFrame
+    titles: dict[str, str] = field(default_factory=dict)
 
 
 ORDER = ("question", "spec", "primary", "contrast", "d_convention", "missing_root", "subset", "bias_prior",
@@ -268,8 +289,9 @@ def run_multiverse(validated: Path, derived: Path, params: Mapping[str, Any], st
     studies : StudyFile
         The study file (the original / replication pairs).
     params : mapping
-        The whole ``params.yaml``; uses ``seed`` and ``multiverse`` (``scheduler``, ``workers``,
-        ``chunk_size``, ``resamples``, ``resample_chunk``, ``alpha``, ``level``, ``wide_prior``, and the choices per question).
+        The whole ``params.yaml``; uses ``seed``, ``multiverse`` (``scheduler``, ``workers``,
+        ``chunk_size``, ``resamples``, ``resample_chunk``, ``alpha``, ``level``, ``wide_prior``, and the
+        choices per question) and ``bayes.missing_between`` (the literature bias priors, :func:`bias_priors`).
     client : distributed.Client, optional
         Use this client; by default one from :func:`dprep.parallel.dask_client` (local unless configured).
     progress : bool
@@ -285,7 +307,7 @@ def run_multiverse(validated: Path, derived: Path, params: Mapping[str, Any], st
     """
     p = params["multiverse"]
     level, alpha, seed = float(p["level"]), float(p["alpha"]), int(params["seed"])
-    inputs = read_inputs(validated, derived, studies, tuple(p["wide_prior"]))
+    inputs = read_inputs(validated, derived, studies, tuple(p["wide_prior"]), params["bayes"]["missing_between"])
     questions = {"music": music_specs(inputs.music, p["music"], level),
                  "replication": replication_specs(inputs, p["replication"], level)}
     if client is None:
@@ -315,4 +337,4 @@ def run_multiverse(validated: Path, derived: Path, params: Mapping[str, Any], st
     specifications[every] = specifications.reindex(columns=every).fillna(NOT_APPLICABLE)
     return MultiverseResult(specifications=specifications[list(ORDER)], tests=tests,
                             choices=pd.concat(summaries, ignore_index=True), n_resamples=int(p["resamples"]),
-                            null=pd.concat(nulls, ignore_index=True))
+                            null=pd.concat(nulls, ignore_index=True), titles=inputs.titles)

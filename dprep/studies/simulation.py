@@ -18,15 +18,16 @@ from dprep.stats import simulation, speccurve
 from dprep.studies.multiverse import bias_priors
 
 
-def adjustment_prior(validated: Path, source: str) -> tuple[str, float, float]:
-    """The bias prior named by ``source`` ("source" or "source: outcome type"): (name, mean, variance).
+def adjustment_prior(validated: Path, source: str, missing_between: str = "largest") -> tuple[str, float, float]:
+    """The bias prior of one study named by ``source`` ("source" or "source: outcome type"): (name, mean,
+    variance), predictive as in :func:`dprep.studies.multiverse.bias_priors` (``missing_between`` as there).
 
     Raises
     ------
     ValueError
         If ``source`` matches no row, or more than one.
     """
-    priors = bias_priors(validated / "blinding_bias_priors.csv", (0.0, 1.0))
+    priors = bias_priors(validated / "blinding_bias_priors.csv", (0.0, 1.0), missing_between)
     hits = [name for name in priors if name == source or name.split(": ")[0] == source]
     if len(hits) != 1:
         raise ValueError(f"params simulation.prior = {source!r} must name exactly one row of "
@@ -44,8 +45,9 @@ def run_simulation(validated: Path, params: Mapping[str, Any], *, client: Any = 
         The validated tables (``data/processed/validated``: the bias priors).
     params : mapping
         The whole ``params.yaml``: ``seed``, ``simulation`` (``conditions``, ``replications``,
-        ``n_range``, ``method``, ``test``, ``level``, ``alpha``, ``prior``, ``chunk_size``) and
-        ``multiverse.scheduler`` / ``multiverse.workers`` for the cluster.
+        ``n_range``, ``method``, ``test``, ``level``, ``alpha``, ``prior``, ``chunk_size``),
+        ``bayes.missing_between`` (the prior, :func:`adjustment_prior`) and ``multiverse.scheduler`` /
+        ``multiverse.workers`` for the cluster.
     client : distributed.Client, optional
         Use this client instead of opening one.
     progress : bool
@@ -62,7 +64,7 @@ def run_simulation(validated: Path, params: Mapping[str, Any], *, client: Any = 
         cluster = params.get("multiverse", {})
         with dask_client(cluster.get("scheduler"), workers=cluster.get("workers")) as own:
             return run_simulation(validated, params, client=own, progress=progress)
-    name, mean, var = adjustment_prior(validated, p["prior"])
+    name, mean, var = adjustment_prior(validated, p["prior"], params["bayes"]["missing_between"])
     conditions = speccurve.expand({c: p["conditions"][c] for c in simulation.CONDITION_COLUMNS})
     settings = {"replications": int(p["replications"]), "prior": (mean, var), "n_range": tuple(p["n_range"]),
                 "method": p["method"], "test": p["test"], "level": float(p["level"]), "alpha": float(p["alpha"])}

@@ -78,3 +78,43 @@ def test_replication_bad_input_exits_2():
                               "--rep-d", "0.1", "--rep-n1", "10", "--rep-n2", "10"])
     assert res.exit_code == 2
     assert "orig_d" in res.output
+
+
+@pytest.fixture(scope="module")
+def bf(command):
+    from dprep.cli import bf as bf_module
+
+    return command(bf_module, "bf")
+
+
+def test_bf_beyond_the_float_range_gives_its_log_and_the_flag(bf):
+    # issue 11: `bf ttest --t 50 --n1 1000 --n2 1000 --json` printed "bf10": null with exit 0 and no word why
+    out = bf.run_json("ttest", "--t", "50", "--n1", "1000", "--n2", "1000")
+    assert out["bf10"] is None and out["bf01"] is None and out["bf_overflow"] is True
+    assert out["log_bf10"] == pytest.approx(805.6973458, abs=1e-6)
+    plain = bf.run("ttest", "--t", "50", "--n1", "1000", "--n2", "1000")
+    assert plain.exit_code == 0 and "bf_overflow" in plain.stdout and "805.6973" in plain.stdout
+
+
+@pytest.mark.parametrize("t, n", [("1e308", ["--n1", "10"]), ("1e100", ["--n1", "1000", "--n2", "1000"])])
+def test_bf_of_a_huge_t_is_a_finite_log(bf, t, n):
+    # issue 11: --t 1e308 printed all nulls (t² overflowed), --t 1e100 raised OverflowError in the quadrature
+    out = bf.run_json("ttest", "--t", t, *n)
+    assert out["bf_overflow"] is True and out["log_bf10"] > 709.8
+
+
+def test_bf_anova_of_a_huge_f(bf):
+    out = bf.run_json("anova", "--f", "1e308", "--groups", "3", "--n-per-group", "10")
+    assert out["bf_overflow"] is True and out["log_bf10"] > 709.8
+
+
+def test_replication_beyond_the_float_range(command):
+    from dprep.cli import replication as replication_module
+
+    rep = command(replication_module, "replication")
+    args = ["--orig-d", "1", "--orig-n1", "5000", "--orig-n2", "5000", "--rep-d", "1", "--rep-n1", "5000",
+            "--rep-n2", "5000"]
+    out = rep.run_json(*args)["replication_bf"]
+    assert out["bf_r0"] is None and out["bf_overflow"] is True and out["log_bf_r0"] > 709.8
+    plain = rep.run(*args)
+    assert plain.exit_code == 0 and "log BF_r0 = 1115.40" in plain.stdout

@@ -14,6 +14,7 @@ from scipy import stats
 from typer.testing import CliRunner
 
 from dprep.cli import app
+from dprep.data.diaries import INGEST_MARKER
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "diaries"
 STANDARD = FIXTURES / "standard"
@@ -121,7 +122,7 @@ def test_ingest_writes_a_valid_folder(tmp_path):
                  "--out", out, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rows"]["practice_history"] == 44
-    assert sorted(p.name for p in out.iterdir()) == sorted(p.name for p in STANDARD.iterdir())
+    assert sorted(p.name for p in out.iterdir()) == sorted([*(p.name for p in STANDARD.iterdir()), INGEST_MARKER])
     summary = run("diaries", "summarize", out, "--age", 18, "--json")
     reference = run("diaries", "summarize", STANDARD, "--age", 18, "--json")
     assert json.loads(summary.stdout) == json.loads(reference.stdout)
@@ -130,6 +131,78 @@ def test_ingest_writes_a_valid_folder(tmp_path):
     forced = run("ingest-diaries", FIXTURES / "wide_export", "--mapping", FIXTURES / "wide_mapping.yaml",
                  "--out", out, "--overwrite")
     assert forced.exit_code == 0, forced.output
+
+
+def ingest_to(out: Path, *options):
+    return run("ingest-diaries", FIXTURES / "wide_export", "--mapping", FIXTURES / "wide_mapping.yaml", "--out", out,
+               *options)
+
+
+@pytest.mark.parametrize("kind", ["file", "folder of other things", "diary folder not ingested", "broken symlink"])
+def test_overwrite_never_replaces_what_ingest_did_not_write(tmp_path, kind):
+    out = tmp_path / "out"
+    if kind == "file":
+        out.write_text("my thesis\n")
+    elif kind == "broken symlink":
+        out.symlink_to(tmp_path / "nowhere")
+    else:
+        shutil.copytree(STANDARD, out)
+        if kind == "folder of other things":
+            (out / "notes.txt").write_text("keep\n")
+    before = {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    result = ingest_to(out, "--overwrite")
+    assert result.exit_code == 2
+    assert result.stderr == f"{out}: exists and is not a diary folder written by ingest-diaries (no {INGEST_MARKER}); " \
+                            "it is never replaced: choose another --out.\n"
+    assert {p.name: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_ingest_into_a_new_or_empty_folder_and_over_its_own_output(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert ingest_to(empty).exit_code == 0 and (empty / INGEST_MARKER).is_file()
+    (empty / "participants.csv").write_text("stale\n")
+    assert ingest_to(empty).exit_code == 2  # its own output, but without --overwrite
+    assert ingest_to(empty, "--overwrite").exit_code == 0
+    assert (empty / "participants.csv").read_text() != "stale\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty"]
+
+
+def test_ingest_refuses_an_outside_source_and_a_bad_pattern_with_exit_2(tmp_path):
+    secret = tmp_path / "secret.csv"
+    secret.write_text("SECRET_FIRST_LINE\n")
+    src = tmp_path / "src"
+    shutil.copytree(FIXTURES / "wide_export", src)
+    mapping, bad = tmp_path / "mapping.yaml", r"Age(\d+"
+    mapping.write_text((FIXTURES / "wide_mapping.yaml").read_text()
+                       .replace("source: subjects.csv", "source: ../secret.csv")
+                       .replace(r"pattern: 'Age(\d+)'", f"pattern: '{bad}'"))
+    result = run("ingest-diaries", src, "--mapping", mapping, "--out", tmp_path / "out")
+    assert result.exit_code == 2 and "SECRET" not in result.output and "Traceback" not in result.output
+    outside, pattern = result.stderr.splitlines()
+    assert outside.startswith(f"{mapping}: participants: 'source' '../secret.csv' lies outside the source folder {src}")
+    assert outside.endswith("; refused")
+    assert pattern == (f"{mapping}: practice_history: 'melt.pattern' {bad!r} is not a valid regular expression "
+                       "(missing ), unterminated subpattern at position 3)")
+    assert not (tmp_path / "out").exists()
+
+
+def test_reconstruct_on_an_empty_or_latin1_table_names_the_file_in_one_line(tmp_path):
+    validated = tmp_path / "validated"
+    validated.mkdir()
+    (validated / "group_summaries.csv").write_bytes(b"")
+    (validated / "reported_tests.csv").write_bytes("test_id\nF\xfcnf\n".encode("latin-1"))
+    studies = Path(__file__).parents[2] / "data" / "studies.yaml"
+    result = run("reconstruct", "--study", "all", "--out", tmp_path / "out", "--seed", 1, "--validated", validated,
+                 "--studies", studies)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"{validated / 'group_summaries.csv'}: the file is empty (no header)" in result.stderr
+    shutil.copy(studies.parents[0] / "raw" / "group_summaries.csv", validated)
+    result = run("reconstruct", "--study", "all", "--out", tmp_path / "out", "--seed", 1, "--validated", validated,
+                 "--studies", studies)
+    assert result.exit_code == 2 and result.stderr.count("\n") == 1
+    assert f"{validated / 'reported_tests.csv'}: the file is not UTF-8 text" in result.stderr
 
 
 def test_ingest_refuses_unmapped_labels_and_writes_nothing(tmp_path):

@@ -122,3 +122,29 @@ def test_audit_grimmer_and_debit(app):
     assert out["consistent"] is True and out["admissible_counts"][0] == 884
     bad = runner.invoke(app, ["audit", "grim", "--mean", "9.87", "--n", "0"])
     assert bad.exit_code == 2 and "The 'n' parameter of grim must be an integer ≥ 1" in bad.stderr
+
+
+def test_effect_beyond_the_inversion_limits_exits_2(command):
+    # issue 11: `effect eta2-ci --f 1e308` gave a traceback (after a long search)
+    effect = command(effect_cmd, "effect")
+    for args, needle in ((["eta2-ci", "--f", "1e308", "--df1", "2", "--df2", "30"], "'f' parameter of ncf_limits"),
+                         (["d-ci", "--t", "1e6", "--n1", "10", "--n2", "10"], "'t' parameter of nct_limits")):
+        out = effect.run(*args)
+        assert out.exit_code == 2 and needle in out.output and "Traceback" not in out.output
+
+
+def test_audit_row_with_df2_zero_is_not_checkable(command, tmp_path):
+    # issue 11: `dprep audit` called F(1, 0) = 4.59, p < .05 "consistent" with a recomputed p of NaN
+    header = REPORTED_TESTS.splitlines()[0]
+    path = tmp_path / "rt.csv"
+    path.write_text(header + "\nS,t1,x,,a vs b,F,4.59,1,0,<.05,,,,,s,l,t,q\n")
+    rows = command(audit_cmd, "audit").run_json(path)
+    assert rows[0]["verdict"] == "not_checkable" and rows[0]["recomputed_p"] is None
+    assert "'df2' parameter of recompute_p must be a number ≥ 1" in rows[0]["explanation"]
+
+
+def test_audit_header_only_exits_2(command, tmp_path):
+    path = tmp_path / "rt.csv"
+    path.write_text(REPORTED_TESTS.splitlines()[0] + "\n")
+    out = command(audit_cmd, "audit").run(path)
+    assert out.exit_code == 2 and "no data rows" in out.output and "Traceback" not in out.output

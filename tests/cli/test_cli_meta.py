@@ -430,3 +430,40 @@ def test_levels_and_robust_bad_input_exits_2(app, tmp_path, args, needles):
     assert result.exit_code == 2, result.output
     for needle in needles:
         assert needle in result.stderr, (needle, result.stderr)
+
+
+@pytest.mark.parametrize(("text", "needles"), [
+    # issue 11 reproducers: each a one-line message and exit 2, never a traceback
+    ("r,n\n", ["no data rows"]),                                             # header only
+    ("r,n,r\n0.3,50,0.9\n0.2,60,0.9\n", ["'r' more than once"]),             # meta used the first 'r'
+    ("r,n\n0.3,50.5\n0.2,60\n", ["row 1", "column 'n'", "whole number", "50.5"]),
+    ("r,n\n0.3,1e308\n0.2,1e308\n", ["row 1", "column 'n'", "at most 1e+100", "1e+308"]),
+    ("r,n\n0.3,50\n0.2,1e11\n0.4,60\n", ["rows 1 and 2", "column 'n'", "ratio of 2.13e+09"]),
+    ("yi,vi\n0.3,0.02\n0.2,1e-300\n", ["row 2", "column 'vi'", "at least 1e-100"]),
+])
+def test_inputs_the_analysis_cannot_carry_exit_2(app, tmp_path, text, needles):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    args = ["--yi-col", "yi", "--vi-col", "vi"] if text.startswith("yi") else []
+    result = run(app, path, *args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output and len(result.stderr.strip().splitlines()) == 1
+    for needle in needles:
+        assert needle in result.stderr, (needle, result.stderr)
+
+
+def test_case_deletion_above_its_limit_exits_2_before_fitting(app, tmp_path):
+    rng = np.random.default_rng(3)
+    k = meta.MAX_REFITS_K + 1
+    path = tmp_path / "many.csv"
+    pd.DataFrame({"r": rng.uniform(-0.2, 0.6, k).round(3), "n": rng.integers(20, 200, k)}).to_csv(path, index=False)
+    result = run(app, path, "--influence")
+    assert result.exit_code == 2 and "at most 10,000 studies, found 10,001" in result.stderr
+
+
+def test_non_convergence_exits_2_with_the_remedy(app, tmp_path):
+    # one effect far from four identical ones: Paule–Mandel's root search passes τ² = 1e12
+    path = tmp_path / "far.csv"
+    path.write_text("yi,vi\n0,1\n0,1\n0,1\n0,1\n30000000,1\n")
+    result = run(app, path, "--yi-col", "yi", "--vi-col", "vi", "--method", "PM")
+    assert result.exit_code == 2 and "far.csv" in result.stderr and "try method='DL'" in result.stderr

@@ -78,7 +78,7 @@ def test_bad_value_exits_2_with_one_line_per_error(app, pkg):
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"{pkg / 'group_summaries.csv'}, row 1, column 'n': value -10 is less than the minimum 1",
-        f"{path}, row 7, column 'r': value 1.4 is greater than the maximum 1",
+        f"{path}, row 7, column 'r': value 1.4 is not less than 1 (exclusive maximum)",
     ]
 
 
@@ -93,7 +93,7 @@ def test_single_csv_is_checked_alone(app, pkg):
             "row": 7,
             "column": "r",
             "value": "1.4",
-            "message": "value 1.4 is greater than the maximum 1",
+            "message": "value 1.4 is not less than 1 (exclusive maximum)",
         }
     ]
 

@@ -18,6 +18,7 @@ from dprep.data.schema import DataValidationError
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
+pytestmark = pytest.mark.usefixtures("validated_tables")  # the main table is the `validate` stage's output
 
 
 def test_defaults_are_the_bundled_data():
@@ -39,12 +40,13 @@ EXAMPLE = dict(name="example_wide", kind="example", path="data/examples/wide_yea
                study_file="data/examples/wide_years/study.yaml")
 
 
-def test_example_entry_and_its_errors():
+def test_example_entry_and_its_errors(tmp_path):
     (_, example) = load_datasets(with_entry("diaries", EXAMPLE)["datasets"], ROOT).diaries
     assert example.label == "example (invented for the documentation)" and example.mapping.name == "mapping.yaml"
     cases = [
         ({"kind": "synthetic"}, "datasets.diaries[1].kind: one of real, example"),
-        ({"path": "/tmp/x"}, "must lie in one of data/user, data/examples"),
+        ({"path": str(tmp_path)}, "must lie in one of data/user, data/examples"),
+        ({"path": "data/user/../../.."}, "must lie in one of data/user, data/examples"),
         ({"path": "data/user/none"}, "no such folder 'data/user/none'"),
         ({"study": None}, "datasets.diaries[1].study"),
         ({"colour": "red"}, "unknown key(s) colour"),
@@ -99,3 +101,25 @@ def test_generic_measure(tmp_path):
     table = read_effect_table(spec(Path("g.csv"), measure="GEN", columns={"label": "id", "yi": "g", "vi": "v"},
                                    moderators=(), cluster=None, blinding=None), tmp_path)
     assert table.roles["vi"].tolist() == [0.01, 0.02]
+
+
+@pytest.mark.parametrize(("edit", "found"), [
+    # issue 11: what the meta-analysis rejects, the effect table rejects first, with row and column
+    (dict(r=["0.3", "1", "-1"]), {(2, "r"), (3, "r")}),
+    (dict(N=["30", "50.5", "40"]), {(2, "N")}),
+    (dict(N=["30", "1000000000", "40"]), {(1, "N"), (2, "N")}),  # 1/(n − 3) spans (1e9 − 3)/27 = 3.7e7 ≥ 10⁷
+])
+def test_effect_table_rejects_what_the_analysis_would(tmp_path, edit, found):
+    base = {"Study": ["a", "b", "c"], "r": ["0.3", "0.2", "0.1"], "N": ["30", "40", "50"], "Domain": ["x", "y", "x"],
+            "Paper": ["P", "Q", "R"], "Blinded": ["blinded", "unclear", "unblinded"]}
+    pd.DataFrame({**base, **edit}).to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(DataValidationError) as info:
+        read_effect_table(spec(Path("t.csv")), tmp_path)
+    assert {(e.row, e.column) for e in info.value.errors} == found
+
+
+def test_effect_table_with_a_column_named_twice(tmp_path):
+    (tmp_path / "t.csv").write_text("Study,r,N,Domain,Paper,Blinded,r\na,0.3,30,x,P,blinded,0.9\n"
+                                    "b,0.2,40,y,Q,unclear,0.9\n")
+    with pytest.raises(DataValidationError, match=r"column 'r': the column name appears more than once .* 'r.1'"):
+        read_effect_table(spec(Path("t.csv")), tmp_path)

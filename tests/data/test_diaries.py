@@ -362,3 +362,77 @@ def test_ingest_requires_participants_only(tmp_path):
     assert "no entry for table 'participants'" in messages and "unknown table 'extra'" in messages
     assert "no entry for table 'diary'" not in messages
     assert "unknown table 'extra'" in messages
+
+
+def test_written_cells_read_back_exactly_even_formula_like_ones(tmp_path, data):
+    """A diary folder is data dprep reads back: no spreadsheet quoting (results are quoted, data are not)."""
+    participants = data.participants.assign(group=data.participants["group"].map(
+        {"best": "=best", "good": "-good", "music_teachers": "@teachers"}))
+    odd = D.DiaryData(**{**{n: getattr(data, n) for n in D.TABLES}, "participants": participants})
+    D.write_diaries(odd, tmp_path / "out")
+    again = D.read_diaries(tmp_path / "out")
+    pd.testing.assert_frame_equal(again.participants, participants)
+
+
+def test_only_ingested_folders_carry_the_marker(tmp_path, data):
+    D.write_diaries(data, tmp_path / "plain")
+    D.write_diaries(data, tmp_path / "ingested", ingested=True)
+    assert not D.is_ingest_output(tmp_path / "plain") and D.is_ingest_output(tmp_path / "ingested")
+    assert not D.is_ingest_output(tmp_path / "ingested" / "participants.csv")
+    assert D.read_diaries(tmp_path / "ingested").participants.equals(data.participants)
+
+
+# ------------------------------------------------------------------------------ paths stay inside
+
+
+def project_with_source(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A project (dvc.yaml at its root) holding the wide export and its mapping, and a secret file beside it."""
+    project = tmp_path / "project"
+    src = project / "data" / "user" / "wide"
+    shutil.copytree(FIXTURES / "wide_export", src)
+    (project / "dvc.yaml").write_text("stages: {}\n")
+    mapping = project / "mapping.yaml"
+    shutil.copy(FIXTURES / "wide_mapping.yaml", mapping)
+    secret = tmp_path / "secret.csv"
+    secret.write_text("SECRET_FIRST_LINE,x\n1,2\n")
+    return src, mapping, secret
+
+
+@pytest.mark.parametrize("how", ["dotdot", "absolute", "symlink"])
+def test_a_source_outside_the_project_is_refused_unread(tmp_path, monkeypatch, how):
+    src, mapping, secret = project_with_source(tmp_path)
+    if how == "symlink":
+        (src / "link.csv").symlink_to(secret)
+    source = {"dotdot": "../../../../secret.csv", "absolute": str(secret), "symlink": "link.csv"}[how]
+    mapping.write_text(mapping.read_text().replace("source: subjects.csv", f"source: '{source}'"))
+    opened, read_source = [], D.read_source
+    monkeypatch.setattr(D, "read_source", lambda path, sheet=None: (opened.append(path), read_source(path, sheet))[1])
+    with pytest.raises(DataValidationError) as info:
+        D.ingest(src, mapping)
+    messages = [str(e) for e in info.value.errors]
+    refusal = [m for m in messages if "participants: 'source'" in m]
+    assert len(refusal) == 1 and refusal[0].startswith(f"{mapping}: ") and "outside" in refusal[0]
+    assert "\n" not in refusal[0] and not any("SECRET" in m for m in messages)
+    assert secret not in opened and secret.resolve() not in [Path(p).resolve() for p in opened]
+
+
+def test_a_source_elsewhere_in_the_project_is_read(tmp_path):
+    src, mapping, _ = project_with_source(tmp_path)
+    common = src.parent / "common"
+    common.mkdir()
+    (src / "subjects.csv").rename(common / "subjects.csv")
+    mapping.write_text(mapping.read_text().replace("source: subjects.csv", "source: ../common/subjects.csv"))
+    assert len(D.ingest(src, mapping).participants) == 9
+
+
+@pytest.mark.parametrize("pattern, message", [
+    ("'Age(\\d+'", "'melt.pattern' 'Age(\\\\d+' is not a valid regular expression (missing ), unterminated"),
+    ("'Age\\d+'", "'melt.pattern' 'Age\\\\d+' needs a group (...) for the age_years part"),
+])
+def test_a_bad_melt_pattern_names_the_mapping_and_the_key(tmp_path, pattern, message):
+    src, mapping = wide_copy(tmp_path)
+    mapping.write_text(mapping.read_text().replace("pattern: 'Age(\\d+)'", f"pattern: {pattern}"))
+    with pytest.raises(DataValidationError) as info:
+        D.ingest(src, mapping)
+    (error,) = info.value.errors
+    assert str(error).startswith(f"{mapping}: practice_history: {message}") and "\n" not in str(error)

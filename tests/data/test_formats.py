@@ -1,5 +1,6 @@
 """Sources in the formats researchers have: an Excel workbook, an SPSS .sav and a Stata .dta made in
-the test give the same diary data set as their CSV twins (dprep.data.sources, dprep.data.diaries.ingest)."""
+the test give the same diary data set as their CSV twins (dprep.data.sources, dprep.data.diaries.ingest);
+a CSV that cannot be read (empty, Latin-1, malformed) is refused in one line naming the file."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ import pytest
 
 from dprep.data import diaries as D
 from dprep.data.schema import DataValidationError
-from dprep.data.sources import read_source
+from dprep.data.sources import read_csv_text, read_source
+from dprep.data.tables import read_group_summaries, read_reported_tests
+from dprep.stats.audit import AuditInputError
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "diaries"
 WIDE = FIXTURES / "wide_export"
@@ -88,3 +91,36 @@ def test_excel_sheet_and_unknown_format(tmp_path):
     (tmp_path / "broken.sav").write_text("not SPSS")
     with pytest.raises(DataValidationError, match="cannot be read as SPSS"):
         read_source(tmp_path / "broken.sav")
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "the file is empty (no header)"),
+    ("Level,Name\nA,Müller\n".encode("latin-1"), "the file is not UTF-8 text (it holds the byte 0xfc"),
+    (b'a,b\n"1,2\n', "the file cannot be read as a CSV: Error tokenizing data"),
+])
+def test_unreadable_csv_gives_one_line_naming_the_file(tmp_path, content, message):
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    for read in (read_csv_text, read_source):
+        with pytest.raises(DataValidationError) as info:
+            read(path)
+        assert str(info.value).startswith(f"{path}: {message}") and "\n" not in str(info.value)
+    with pytest.raises(DataValidationError, match="the file does not exist"):
+        read_csv_text(tmp_path / "none.csv")
+    with pytest.raises(DataValidationError, match="the file cannot be read: Is a directory"):
+        read_csv_text(tmp_path)
+
+
+def test_a_byte_order_mark_is_not_part_of_the_header(tmp_path):
+    (tmp_path / "t.csv").write_text("a,b\n1,2\n", encoding="utf-8-sig")
+    assert read_csv_text(tmp_path / "t.csv").columns.tolist() == ["a", "b"]
+
+
+@pytest.mark.parametrize("reader", [read_group_summaries, read_reported_tests])
+@pytest.mark.parametrize("content, message", [(b"", "the file is empty"), ("x\n\xe9\n".encode("latin-1"), "the file is not UTF-8")])
+def test_the_audit_readers_refuse_an_empty_or_latin1_file_in_one_line(tmp_path, reader, content, message):
+    path = tmp_path / "t.csv"
+    path.write_bytes(content)
+    with pytest.raises(AuditInputError) as info:  # what `dprep reconstruct` and `dprep audit` report, exit 2
+        reader(path)
+    assert str(info.value).startswith(f"{path}: {message}") and "\n" not in str(info.value)

@@ -154,7 +154,7 @@ def test_r_outside_unit_interval(pkg: Path):
         validate_package(pkg / "datapackage.json")
     assert str(exc.value) == (
         f"{pkg / 'music_correlations_macnamara2014.csv'}, row 7, column 'r': "
-        "value 1.4 is greater than the maximum 1"
+        "value 1.4 is not less than 1 (exclusive maximum)"
     )
 
 
@@ -216,8 +216,8 @@ def test_eta_squared_bounded_but_d_is_not(pkg: Path):
     with pytest.raises(DataValidationError) as exc:
         validate_package(pkg)
     assert messages(exc) == [
-        f"{pkg / 'reported_tests.csv'}, row 6, column 'effect_value': value 1.26 is greater than "
-        "the maximum 1 when 'effect_size' is 'eta_squared'"
+        f"{pkg / 'reported_tests.csv'}, row 6, column 'effect_value': value 1.26 is not less than "
+        "1 (exclusive maximum) when 'effect_size' is 'eta_squared'"
     ]
 
 
@@ -256,6 +256,76 @@ def test_ragged_and_blank_records(pkg: Path):
     assert [(e.row, e.column) for e in exc.value.errors][:2] == [(2, None), (4, None)]
     assert "the record has 10 cells but the header has 9" in str(exc.value)
     assert "row 4: the record is blank" in str(exc.value)
+
+
+@pytest.mark.parametrize(("file", "row", "column", "bad", "message"), [
+    # issue 11: what the analysis rejects, validate rejects first (Fisher z needs |r| < 1 and n > 3;
+    # p-values need df ≥ 1; counts are integers; η² = 1 implies an infinite F)
+    ("music_correlations_macnamara2014.csv", 3, "r", "1", "value 1 is not less than 1 (exclusive maximum)"),
+    ("music_correlations_macnamara2014.csv", 3, "r", "-1.0", "value -1.0 is not greater than -1 (exclusive minimum)"),
+    ("music_correlations_macnamara2014.csv", 4, "n", "3", "value 3 is less than the minimum 4"),
+    ("music_correlations_macnamara2014.csv", 4, "n", "50.5", "value '50.5' is not an integer"),
+    ("music_correlations_macnamara2014.csv", 4, "n", "1" + "0" * 20, "is out of range (an integer up to 2^53)"),
+    ("reported_tests.csv", 1, "df2", "0", "value 0 is less than the minimum 1"),
+    ("reported_tests.csv", 1, "df1", "0.5", "value 0.5 is less than the minimum 1"),
+    ("reported_tests.csv", 1, "value", "1e400", "value '1e400' is out of range (a number up to 1.8e308"),
+    ("reported_tests.csv", 6, "effect_value", "1", "value 1 is not less than 1 (exclusive maximum) when"),
+    ("group_summaries.csv", 1, "n", "10.5", "value '10.5' is not an integer"),
+])
+def test_the_schema_rejects_what_the_analysis_would(pkg: Path, file, row, column, bad, message):
+    set_cell(pkg / file, row, column, bad)
+    with pytest.raises(DataValidationError) as exc:
+        validate_package(pkg)
+    (err,) = exc.value.errors
+    assert (Path(err.file).name, err.row, err.column) == (file, row, column)
+    assert message in err.message
+
+
+def test_frictionless_agrees_on_the_exclusive_bounds(pkg: Path):
+    frictionless = pytest.importorskip("frictionless")
+    set_cell(pkg / "music_correlations_macnamara2014.csv", 7, "r", "1")
+    report = frictionless.validate(pkg / "datapackage.json")
+    assert report.flatten(["rowNumber", "fieldName", "type"]) == [[8, "r", "constraint-error"]]
+
+
+def test_duplicated_column_name_is_refused(pkg: Path):
+    # issue 11: `meta` silently used the first of two columns named 'r'; validate names the column
+    def duplicate_r(header, rows):
+        header.append("r")
+        for row in rows:
+            row.append("0.9")
+
+    edit_csv(pkg / "music_correlations_macnamara2014.csv", duplicate_r)
+    with pytest.raises(DataValidationError) as exc:
+        validate_package(pkg)
+    assert messages(exc) == [f"{pkg / 'music_correlations_macnamara2014.csv'}, column 'r': the column name "
+                             "appears more than once in the header"]
+
+
+def test_resource_that_is_a_folder_is_reported(pkg: Path):
+    # issue 11: a resource path naming a folder raised IsADirectoryError
+    (pkg / "ratings.csv").unlink()
+    (pkg / "ratings.csv").mkdir()
+    with pytest.raises(DataValidationError) as exc:
+        validate_package(pkg)
+    assert messages(exc) == [f"{pkg / 'ratings.csv'}: the path is a folder, not a CSV file"]
+
+
+@pytest.mark.parametrize("outside", ["../secret.csv", "../../etc/passwd", "/etc/passwd", "link.csv"])
+def test_resource_outside_the_package_is_refused_unread(pkg: Path, outside: str):
+    # issue 11: a data package's resource path `../../etc/passwd` was read and its first line echoed
+    secret = pkg.parent / "secret.csv"
+    secret.write_text("TOP-SECRET-LINE,x\n1,2\n", encoding="utf-8")
+    (pkg / "link.csv").symlink_to(secret)
+    desc = descriptor()
+    desc["resources"][2]["path"] = outside
+    (pkg / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    with pytest.raises(DataValidationError) as exc:
+        validate_package(pkg)
+    (err,) = exc.value.errors
+    assert err.message == (f"resource 'ratings': the path {outside!r} leads outside the package folder {pkg} "
+                           "(resource paths must be relative, without '..', and stay inside it); it was not read")
+    assert "TOP-SECRET" not in str(exc.value) and "root:" not in str(exc.value)
 
 
 def test_missing_file_is_reported(pkg: Path):

@@ -52,8 +52,9 @@ def _copy_repository(dest: Path) -> None:
         subprocess.run(["git", *command], cwd=dest, check=True, capture_output=True)
     # The copy has the outputs but not the DVC cache: record them there, so that only what the new
     # data change reruns.
-    subprocess.run([sys.executable, "-m", "dvc", "commit", "-f", "-q"], cwd=dest, check=True, capture_output=True,
-                   env={**os.environ, "DVC_NO_ANALYTICS": "1"})
+    done = subprocess.run([sys.executable, "-m", "dvc", "commit", "-f", "-q"], cwd=dest, capture_output=True,
+                          text=True, env={**os.environ, "DVC_NO_ANALYTICS": "1"})
+    assert done.returncode == 0, f"dvc commit failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
 
 def _drop_user_data(repo: Path) -> None:

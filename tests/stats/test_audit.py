@@ -11,16 +11,16 @@ from dprep.stats import sumstats
 
 # Copies of /work/shared/evidence/reported_tests.csv and group_summaries.csv (the project's
 # evidence files), embedded so that the tests do not depend on files outside the repository.
-REPORTED_TESTS = r"""study_id,test_id,description,comparison,statistic,value,df1,df2,p_reported,effect_size,effect_value,es_ci_low,es_ci_high,source,locator,tier,quote
-EKT1993_S1,ekt_best_vs_good,accumulated practice alone by age 18,best vs good,F,4.59,1,27,<.05,,,,,doi:10.1037/0033-295X.100.3.363,p. 379,secondary-verbatim,"7,410 hr ... reliably different from 5,301 hr ... F(1, 27) = 4.59, p < .05"
-EKT1993_S1,ekt_top_vs_teachers,accumulated practice alone by age 18,best and good combined vs music teachers (contrast wording elided in the quote),F,11.86,1,27,<.01,,,,,doi:10.1037/0033-295X.100.3.363,p. 379,secondary-verbatim,"music teachers, who had accumulated 3,420 hr of practice by age 18, F(1, 27) = 11.86, p < .01"
-EKT1993_S1,ekt_eta2_as_restated,variance explained by the original comparison as restated by the replication authors,best and good combined vs music teachers,,,,,,eta_squared,0.48,,,doi:10.1098/rsos.190327,section 4,secondary-verbatim,"Ericsson et al.'s comparison of practice alone between the best and good violinists combined as a single group and the less accomplished violinists explained 48% of the variance in performance."
-EKT1993_S2,ekt_pianists,accumulated practice alone by age 18,expert vs amateur pianists,F,26.29,1,22,<.001,,,,,doi:10.1037/0033-295X.100.3.363,p. 383,secondary-summary,
-MM2019,mm_best_vs_good,accumulated practice alone by age 18,best vs good,t,-0.93,,24,0.364,cohens_d,-0.38,,,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,"the best violinists (M = 8224 ...) had not accumulated significantly more practice alone by age 18 than the good violinists (M = 9844 ...), t24 = -0.93, p = 0.364, d = -0.38"
-MM2019,mm_three_groups,accumulated practice alone by age 18,three groups,chi2,13.90,2,,0.001,eta_squared,0.26,0.03,0.44,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,"We found a significant effect of group for accumulated practice alone until age 18, chi2(2) = 13.90, p = 0.001, eta2 = 0.26"
-MM2019,mm_teacher_designed,accumulated teacher-designed practice by age 18,three groups,,,,,,eta_squared,0.23,0.02,0.41,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,"Accumulated amounts of practice alone (26%) and teacher-designed practice (23%) explained similar amounts of variance in performance"
-MM2019,mm_alone_vs_teacher_r,correlation of accumulated practice alone with accumulated teacher-designed practice,,r,0.72,,37,,,,,,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,r(37) = 0.72
-MM2019,mm_estimate_vs_diary,retrospective weekly estimate vs diary-logged practice (estimates higher; bias did not differ across groups),estimate vs diary,F,19.62,1,35,<0.001,,,,,doi:10.1098/rsos.190327,section 3.4,secondary-verbatim,"F(1,35) = 19.62, p < 0.001"
+REPORTED_TESTS = r"""study_id,test_id,description,measure,comparison,statistic,value,df1,df2,p_reported,effect_size,effect_value,es_ci_low,es_ci_high,source,locator,tier,quote
+EKT1993_S1,ekt_best_vs_good,accumulated practice alone by age 18,accumulated_practice_alone_by_age_18,best vs good,F,4.59,1,27,<.05,,,,,doi:10.1037/0033-295X.100.3.363,p. 379,secondary-verbatim,"7,410 hr ... reliably different from 5,301 hr ... F(1, 27) = 4.59, p < .05"
+EKT1993_S1,ekt_top_vs_teachers,accumulated practice alone by age 18,accumulated_practice_alone_by_age_18,best and good combined vs music teachers (contrast wording elided in the quote),F,11.86,1,27,<.01,,,,,doi:10.1037/0033-295X.100.3.363,p. 379,secondary-verbatim,"music teachers, who had accumulated 3,420 hr of practice by age 18, F(1, 27) = 11.86, p < .01"
+EKT1993_S1,ekt_eta2_as_restated,variance explained by the original comparison as restated by the replication authors,,best and good combined vs music teachers,,,,,,eta_squared,0.48,,,doi:10.1098/rsos.190327,section 4,secondary-verbatim,"Ericsson et al.'s comparison of practice alone between the best and good violinists combined as a single group and the less accomplished violinists explained 48% of the variance in performance."
+EKT1993_S2,ekt_pianists,accumulated practice alone by age 18,accumulated_practice_alone_by_age_18,expert vs amateur pianists,F,26.29,1,22,<.001,,,,,doi:10.1037/0033-295X.100.3.363,p. 383,secondary-summary,
+MM2019,mm_best_vs_good,accumulated practice alone by age 18,accumulated_practice_alone_by_age_18,best vs good,t,-0.93,,24,0.364,cohens_d,-0.38,,,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,"the best violinists (M = 8224 ...) had not accumulated significantly more practice alone by age 18 than the good violinists (M = 9844 ...), t24 = -0.93, p = 0.364, d = -0.38"
+MM2019,mm_three_groups,accumulated practice alone by age 18,accumulated_practice_alone_by_age_18,three groups,chi2,13.90,2,,0.001,eta_squared,0.26,0.03,0.44,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,"We found a significant effect of group for accumulated practice alone until age 18, chi2(2) = 13.90, p = 0.001, eta2 = 0.26"
+MM2019,mm_teacher_designed,accumulated teacher-designed practice by age 18,,three groups,,,,,,eta_squared,0.23,0.02,0.41,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,"Accumulated amounts of practice alone (26%) and teacher-designed practice (23%) explained similar amounts of variance in performance"
+MM2019,mm_alone_vs_teacher_r,correlation of accumulated practice alone with accumulated teacher-designed practice,,,r,0.72,,37,,,,,,doi:10.1098/rsos.190327,section 3.5,secondary-verbatim,r(37) = 0.72
+MM2019,mm_estimate_vs_diary,retrospective weekly estimate vs diary-logged practice (estimates higher; bias did not differ across groups),,estimate vs diary,F,19.62,1,35,<0.001,,,,,doi:10.1098/rsos.190327,section 3.4,secondary-verbatim,"F(1,35) = 19.62, p < 0.001"
 """
 
 GROUP_SUMMARIES = r"""study_id,study,sample,group,n,measure,mean,sd,unit,source,locator,tier,note
@@ -285,3 +285,37 @@ def test_eta2_reported_with_an_f_statistic():
     assert res.tests["es_definition"].iloc[0].startswith("η² = F·df1")
     assert res.tests["ci_convention"].iloc[0] == "95% two-sided, λ/(λ + N)"
     assert res.tests["ci_convention"].iloc[1] == "none"
+
+
+def test_a_p_value_that_cannot_be_computed_is_not_checkable():
+    # issue 11: `dprep audit` called F(1, 0) = 4.59, p < .05 "consistent" with a recomputed p of NaN
+    rows = statcheck_rows([("F", "4.59", "1", "0", "<.05"), ("t", "2.1", "", "0", "<.05"),
+                           ("F", "4.59", "0.5", "27", "<.05"), ("chi2", "4.59", "0", "", "<.05"),
+                           ("F", "4.59", "1", "27", "<.05")])
+    res = au.audit(rows).tests
+    assert list(res["verdict"]) == ["not_checkable"] * 4 + ["consistent"]
+    for text in res["explanation"][:4]:
+        assert "cannot be recomputed" in text and "must be a number ≥ 1 (degrees of freedom)" in text
+    assert res["recomputed_p"][:4].isna().all()
+
+
+def test_an_effect_size_that_cannot_be_computed_is_not_checkable():
+    # df2 = 0: η² = F·df1/(F·df1 + 0) would be 1 for any F, and d = 2t/√df undefined; a reported η² so close to
+    # 1 that the F it implies is beyond the noncentral-F limit: no CI. Each says why; none is (in)consistent.
+    rows = statcheck_rows([("F", "4.59", "1", "0", "<.05"), ("t", "2.1", "", "0", "<.05"),
+                           ("F", "2000000000", "1", "30", "<.001")])
+    rows["effect_size"] = ["partial_eta_squared", "cohens_d", "partial_eta_squared"]
+    rows["effect_value"] = ["0.2", "0.5", "0.9999999999"]
+    rows["es_ci_low"], rows["es_ci_high"] = ["0.01", "", "0.99"], ["0.4", "", "1.00"]
+    res = au.audit(rows).tests
+    assert list(res["verdict"][:2]) == ["not_checkable"] * 2
+    assert "eta2_from_f must be a finite number > 0" in res["explanation"][0]
+    assert "cohens_d_from_t_df" in res["explanation"][1]
+    checks = {c["name"]: c["outcome"] for c in res["checks"][2]}
+    assert checks["effect-size CI"] == "not_checkable" and res["ci_convention"][2] == "none"
+    assert "not accurate enough to invert" in res["explanation"][2]
+
+
+def test_header_only_table_is_refused():
+    with pytest.raises(au.AuditInputError, match="no data rows"):
+        au.audit(frame(REPORTED_TESTS.splitlines()[0] + "\n"))

@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from dprep.stats.bayes_factors import R_ANOVA_MEDIUM, R_TTEST_MEDIUM, evidence_category, jzs_anova_bf, jzs_ttest_bf
+from dprep.stats.bayes_factors import (LOG_FLOAT_MAX, R_ANOVA_MEDIUM, R_TTEST_MEDIUM, bf_from_log, evidence_category,
+                                       jzs_anova_bf, jzs_ttest_bf)
 
 # R datasets::sleep (Student 1908; Cushny & Peebles 1905), extra hours of sleep, patients 1..10.
 SLEEP_GROUP1 = np.array([0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0])
@@ -136,8 +137,83 @@ def test_extreme_evidence_does_not_overflow():
     assert math.isfinite(res.log_bf10) and res.log_bf10 > 100
 
 
+def _mp_log_bf(t, n1, n2=None, r=R_TTEST_MEDIUM):
+    """log BF10 of Rouder et al. (2009) eq. 1 by mpmath quadrature at 30 digits, straight from the formula:
+    the integrand over g is evaluated with t² itself (no logs) in u = log g, the range cut into pieces of 2 from
+    u = -40 to 60 past the knee N g r² = t²/ν. An independent route to the log-space quadrature of the package."""
+    import mpmath as mp
+
+    with mp.workdps(30):
+        t = mp.mpf(t)
+        n_eff = mp.mpf(n1) if n2 is None else mp.mpf(n1) * n2 / (n1 + n2)
+        nu = n1 - 1 if n2 is None else n1 + n2 - 2
+        r = mp.mpf(r)
+
+        def integrand(u):
+            g = mp.exp(u)
+            a = 1 + n_eff * g * r**2
+            return (a ** mp.mpf(-0.5) * (1 + t**2 / (a * nu)) ** (-(nu + 1) / mp.mpf(2))
+                    * (2 * mp.pi) ** mp.mpf(-0.5) * g ** mp.mpf(-0.5) * mp.exp(-1 / (2 * g)))
+
+        knee = max(mp.mpf(0), mp.log(t**2 / (nu * n_eff * r**2))) if t else mp.mpf(0)
+        total = mp.quad(integrand, mp.linspace(-40, knee + 60, int(knee + 100) // 2 + 1))
+        return float(mp.log(total) + (nu + 1) / mp.mpf(2) * mp.log(1 + t**2 / nu))
+
+
+@pytest.mark.parametrize("t, n1, n2", [
+    (50.0, 1000, 1000),   # issue 11: log BF = 805.7, beyond the float range
+    (1e100, 10, None),    # used to give 564.9: the mode search stopped at log g = 60
+    (1e308, 10, None),    # t² overflows a float: t enters through its log
+    (1e100, 4, None),     # ν = 3: a flat-topped integrand from the prior's mode to the knee at log g ≈ 459
+    (2.5, 30, None),
+])
+def test_log_bf_matches_high_precision_quadrature(t, n1, n2):
+    # Independent reference: mpmath at 30 digits (_mp_log_bf). Tolerance 1e-9 relative on log BF10.
+    assert jzs_ttest_bf(t, n1, n2).log_bf10 == pytest.approx(_mp_log_bf(t, n1, n2), rel=1e-9)
+
+
+@pytest.mark.reference
+def test_large_t_matches_bayesfactor():
+    # R 4.x, BayesFactor 0.9.12-4.4 (Debian r-cran-bayesfactor), log BF in $bf:
+    #   ttest.tstat(t = 50, n1 = 1000, n2 = 1000, rscale = 'medium')$bf -> 805.6973461908
+    #     ("t is large; approximation invoked": BayesFactor's large-t approximation; tolerance 1e-6 absolute)
+    #   oneWayAOV.Fstat(F = 2500, N = 1000, J = 2, rscale = 'medium')$bf -> 805.6973458005
+    #     (its quadrature; the same Bayes factor by the J = 2 identity; tolerance 1e-9 absolute)
+    res = jzs_ttest_bf(50.0, 1000, 1000)
+    assert res.log_bf10 == pytest.approx(805.6973461908, abs=1e-6)
+    assert res.log_bf10 == pytest.approx(805.6973458005, abs=1e-9)
+    assert jzs_anova_bf(2500.0, 2, 1000).log_bf10 == pytest.approx(805.6973458005, abs=1e-9)
+
+
+def test_anova_identity_holds_at_huge_f():
+    # the J = 2 identity (above) where F = t² = 1e200 and 1e300 are far beyond the float range of the factor
+    for t in (1e100, 1e150):
+        a, b = jzs_anova_bf(t * t, 2, 30), jzs_ttest_bf(t, 30, 30, r=R_ANOVA_MEDIUM * math.sqrt(2))
+        assert a.log_bf10 == pytest.approx(b.log_bf10, rel=1e-10)
+
+
+def test_overflowing_bayes_factor_is_flagged_with_its_log():
+    # issue 11: `dprep bf ttest --t 50 --n1 1000 --n2 1000` printed bf10: null and nothing else
+    res = jzs_ttest_bf(50.0, 1000, 1000)
+    assert res.bf_overflow and res.bf10 is None and res.bf01 is None
+    assert res.to_dict()["log_bf10"] == pytest.approx(805.6973458, abs=1e-6)
+    small = jzs_ttest_bf(3.5, 20, 20)
+    assert not small.bf_overflow and small.bf10 == pytest.approx(math.exp(small.log_bf10), rel=1e-14)
+
+
+def test_bf_from_log_is_a_float_exactly_while_both_directions_are():
+    assert bf_from_log(LOG_FLOAT_MAX) == (pytest.approx(1.7976931348623157e308), pytest.approx(5.56268464626801e-309),
+                                         False)
+    assert bf_from_log(-700.0)[:2] == (pytest.approx(math.exp(-700.0)), pytest.approx(math.exp(700.0)))
+    assert bf_from_log(LOG_FLOAT_MAX * (1 + 1e-12)) == (None, None, True)
+    assert bf_from_log(-800.0) == (None, None, True)
+    with pytest.raises(ValueError, match="'log_bf' parameter of bf_from_log"):
+        bf_from_log(float("inf"))
+
+
 @pytest.mark.parametrize("kwargs, name", [
     ({"t": float("nan"), "n1": 10}, "t"),
+    ({"t": float("inf"), "n1": 10}, "t"),
     ({"t": 1.0, "n1": 1}, "n1"),
     ({"t": 1.0, "n1": 10, "n2": 2.5}, "n2"),
     ({"t": 1.0, "n1": 10, "r": 0.0}, "r"),

@@ -143,3 +143,40 @@ def test_small_telescopes_no_longer_returns_nan_for_large_replications():
 def test_logcdf_bad_arguments_raise(args, match):
     with pytest.raises(ValueError, match=match):
         nct_logcdf(*args)
+
+
+# ----------------------------------------------------------------- limits of the CI inversions (issue 11)
+@pytest.mark.parametrize("df1, df2", [(1, 3), (2, 30), (1, 100000), (50, 60)])
+def test_ncf_limits_at_their_largest_f_follow_the_large_lambda_asymptote(df1, df2):
+    # For λ → ∞, F·df1 ≈ λ·df2/χ²_df2 (the numerator's relative spread 2/√λ vanishes), so the limits tend to
+    # λ = F·df1·χ²_{df2; q}/df2 − df1 (q = .025, .975). At F·df1 = NCF_MAX_LAMBDA = 1e9 the relative gap,
+    # which shrinks as 1/λ, is below 1e-6 (measured ≤ 8.8e-7 at df2 = 1e5): the inversion is still accurate.
+    from dprep.stats.noncentral import NCF_MAX_LAMBDA, ncf_limits
+
+    f = NCF_MAX_LAMBDA / df1
+    lo, hi = ncf_limits(f, df1, df2)
+    for got, q in ((lo, 0.025), (hi, 0.975)):
+        assert got == pytest.approx(f * df1 * stats.chi2.ppf(q, df2) / df2 - df1, rel=1e-6)
+
+
+@pytest.mark.parametrize("df", [2, 30, 100000])
+def test_nct_limits_at_their_largest_t_follow_the_large_t_asymptote(df):
+    # For |t| → ∞, T ≈ δ/√(χ²_df/df): the limits tend to t·√(χ²_{df; q}/df); at NCT_MAX_T = 1e4 within 1e-5
+    # (measured ≤ 4.4e-6 at df = 1e5).
+    from dprep.stats.noncentral import NCT_MAX_T, nct_limits
+
+    lo, hi = nct_limits(NCT_MAX_T, df)
+    for got, q in ((lo, 0.025), (hi, 0.975)):
+        assert got == pytest.approx(NCT_MAX_T * math.sqrt(stats.chi2.ppf(q, df) / df), rel=1e-5)
+
+
+def test_inversions_beyond_their_limits_are_refused():
+    # issue 11: `effect eta2-ci --f 1e308` raised a ConvergenceError traceback after a long search; d-ci with
+    # |t| ≥ ~7e4 the same. Both now say why at once.
+    from dprep.core.errors import ArgumentError
+    from dprep.stats.effects import d_ci, eta2_ci
+
+    with pytest.raises(ArgumentError, match="'f' parameter of ncf_limits .* not accurate enough to invert"):
+        eta2_ci(1e308, 2, 30)
+    with pytest.raises(ArgumentError, match=r"'t' parameter of nct_limits must have \|t\| ≤ 10,000"):
+        d_ci(1e6, 10, 10)

@@ -449,3 +449,30 @@ def test_report_direction_is_set_by_original_sign():
 def test_bad_input_raises_named_valueerror(func, args, kwargs, name):
     with pytest.raises(ValueError, match=f"The '{name}' parameter of {func.__name__}"):
         func(*args, **kwargs)
+
+
+def test_small_telescopes_d33_at_large_samples():
+    # issue 11: with 5,000 per group SciPy's nct.cdf returns NaN in the far lower tail during the root search
+    # and brentq stopped. Check: the two-sided power at the returned d33, from SciPy's nct.sf and nct.cdf (both
+    # finite at this point), is 1/3 (tolerance 1e-10). (statsmodels' solve_power stops at ~1e-5 in power here.)
+    res = small_telescopes(5000, 5000, 1.0, 5000, 5000)
+    crit, ncp = stats.t.ppf(0.975, 9998), res.d33 / math.sqrt(2 / 5000)
+    power = stats.nct.sf(crit, 9998, ncp) + stats.nct.cdf(-crit, 9998, ncp)
+    assert power == pytest.approx(1 / 3, abs=1e-10)
+
+
+def test_replication_bf_beyond_the_float_range_keeps_its_log():
+    # issue 11: replication_report raised OverflowError once log BF_r0 > 709 (d = 1 with 5,000 per group).
+    # log B_r0 grows linearly in n for fixed d (both likelihoods concentrate); the values on either side of
+    # the float limit lie on one line (second differences at the rounding level), and below it BF = exp(log BF).
+    logs = []
+    for n in (3000, 3500, 4000):
+        bf = replication_report(1.0, n, n, 1.0, n, n).replication_bf
+        logs.append(bf.log_bf_r0)
+        assert bf.bf_overflow is (bf.log_bf_r0 > 709.782712893384)
+        assert (bf.bf_r0 is None) is bf.bf_overflow and (bf.bf_0r is None) is bf.bf_overflow
+    assert logs[0] < 709 < logs[1]
+    assert logs[2] - 2 * logs[1] + logs[0] == pytest.approx(0.0, abs=1e-3)
+    below = replication_report(1.0, 3000, 3000, 1.0, 3000, 3000).replication_bf
+    assert below.bf_r0 == pytest.approx(math.exp(below.log_bf_r0), rel=1e-12)
+    assert "log BF_r0 = 780.685" in replication_report(1.0, 3500, 3500, 1.0, 3500, 3500).summary()

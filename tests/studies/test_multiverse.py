@@ -13,6 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -28,6 +29,7 @@ STUDIES = load_studies(ROOT / "data" / "studies.yaml")
 
 PARAMS = {
     "seed": 7,
+    "bayes": {"missing_between": "largest"},
     "multiverse": {
         "scheduler": None, "workers": None, "chunk_size": 40, "resamples": 24, "resample_chunk": 5,
         "alpha": 0.05, "level": 0.95, "wide_prior": [0.0, 1.0],
@@ -92,15 +94,21 @@ def test_specifications_are_the_models_they_name(runs, inputs):
     assert primary["ci_ub"] == pytest.approx(fit.ci_ub[0], rel=1e-10)
 
     # best vs good, exact d convention: the replication stage's d values, pooled by bias_adjusted_meta
-    pair = json.loads((inputs / "replication" / "metrics.json").read_text())["contrasts"]["best vs good"]
+    pair = json.loads((inputs / "replication" / "results.json").read_text())["contrasts"]["best vs good"]
     y = [pair["original"]["estimate"], pair["replication"]["estimate"]]
     v = [pair["original_se"] ** 2, pair["replication_se"] ** 2]
     rows = specs[(specs["contrast"] == "best vs good") & (specs["d_convention"] == "t*sqrt(1/n1+1/n2)")
                  & (specs["method"] == "DL") & (specs["test"] == "z")].set_index("bias_prior")
     assert rows.loc["none", "estimate"] == pytest.approx(bias_adjusted_meta(y, v, [True, False], bias_mean=0,
                                                                             bias_var=0).adjusted.estimate, rel=1e-10)
+    # Hróbjartsson et al. (2013): difference in SMD −0.23 [−0.40, −0.06], so bias 0.23 with se 0.34/(2·1.96);
+    # predictive for one study (Welton et al. 2009): + φ² + κ², the largest reported in the table
+    # (missing_between = "largest"): MetaBLIND's ratio-of-odds-ratio SDs φ = 0.11, κ = 0.06 on the SMD
+    # scale (× √3/π, Chinn 2000)
     hrob = [p for p in rows.index if p.startswith("Hrobjartsson et al. 2013")][0]
-    adj = bias_adjusted_meta(y, v, [True, False], bias_mean=0.23, bias_var=(0.34 / (2 * 1.959963984540054)) ** 2)
+    phi, kappa = 0.11 * np.sqrt(3) / np.pi, 0.06 * np.sqrt(3) / np.pi
+    adj = bias_adjusted_meta(y, v, [True, False], bias_mean=0.23,
+                             bias_var=(0.34 / (2 * 1.959963984540054)) ** 2 + phi ** 2 + kappa ** 2)
     assert rows.loc[hrob, "estimate"] == pytest.approx(adj.adjusted.estimate, rel=1e-6)
 
 

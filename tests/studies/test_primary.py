@@ -31,3 +31,31 @@ def test_a_reported_eta2_with_its_reported_ci_is_drawn_as_reported(comparisons):
 def test_an_omnibus_anova_never_reported_is_derived(comparisons):
     row = comparisons[comparisons["comparison"].str.contains("not reported in the original")].iloc[0]
     assert row["basis"] == "derived"
+
+
+PAYLOADS = ['a, b "quoted"', "<script>alert(1)</script>", "=1+1", "line one\nline two", "(x) [y] {z} \\ %s {0}",
+            "accumulated practice alone by age 18 (extra words)", "best vs good"]
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_free_text_descriptions_change_no_result(tmp_path, payload):
+    # issue 11: `description` doubled as the key to the group means (normalised and matched against
+    # group_summaries.measure), so any edit of the free text silently dropped the derived MSE, the shared-MSE
+    # cross-check and the missing-mean derivation (ekt_eta2_as_restated went from inconsistent to
+    # not_checkable). The key is now the `measure` column; a description is only ever printed.
+    import csv
+
+    raw = ROOT / "data" / "raw"
+    with (raw / "reported_tests.csv").open(newline="", encoding="utf-8") as fh:
+        header, *rows = list(csv.reader(fh))
+    for row in rows:
+        row[header.index("description")] = payload
+    edited = tmp_path / "reported_tests.csv"
+    with edited.open("w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    groups, studies = read_group_summaries(raw / "group_summaries.csv"), load_studies(ROOT / "data" / "studies.yaml")
+    before = recompute_studies(read_reported_tests(raw / "reported_tests.csv"), groups, studies)
+    after = recompute_studies(read_reported_tests(edited), groups, studies)
+    assert after.audit.equals(before.audit)
+    assert after.derived.equals(before.derived)
+    assert after.comparisons.drop(columns="comparison").equals(before.comparisons.drop(columns="comparison"))

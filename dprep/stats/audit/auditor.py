@@ -13,7 +13,7 @@ from scipy import stats
 from dprep.core import args, fmt
 from dprep.core.results import Result, result
 from dprep.stats.audit.pvalues import STATISTICS, Check, check_p, recompute_p
-from dprep.stats.audit.tables import validate_group_summaries, validate_reported_tests
+from dprep.stats.audit.tables import check_measures, validate_group_summaries, validate_reported_tests
 from dprep.stats.effects import (cohens_d_from_t, cohens_d_from_t_df, epsilon2_from_f, epsilon2_kruskal, eta2_ci,
                                  eta2_from_f, eta2_kruskal, f_from_eta2, omega2_from_f)
 from dprep.stats.sumstats import (DerivedValue, ReportedNumber, implied_missing_mean, mse_from_contrast_f,
@@ -33,7 +33,7 @@ def _norm(text: str) -> str:
 class _Group:
     name: str
     n: int | None
-    means: dict[str, str]  # normalized measure -> mean as written
+    means: dict[str, str]  # measure (the group_summaries key) -> mean as written
 
 
 class _Study:
@@ -46,8 +46,8 @@ class _Study:
             if r["n"]:
                 g.n = int(float(r["n"]))
             if r["mean"]:
-                g.means[_norm(r["measure"])] = r["mean"]
-        self.measures = {_norm(m) for m in rows["measure"] if m}
+                g.means[r["measure"]] = r["mean"]
+        self.measures = {m for m in rows["measure"] if m}
 
     def match(self, token: str) -> str | None:
         words = set(token.split())
@@ -97,10 +97,11 @@ class _Study:
             ]
         return None
 
-    def means(self, description: str, names: Sequence[str] | None = None) -> dict[str, str] | None:
-        """Means of ``names`` (default: all groups) for the measure named by ``description``;
-        None if any of them is missing."""
-        measure = _norm(description)
+    def means(self, measure: str, names: Sequence[str] | None = None) -> dict[str, str] | None:
+        """Means of ``names`` (default: all groups) for ``measure`` (a test's ``measure`` key); None if the
+        key is empty or any of them is missing."""
+        if not measure:
+            return None
         names = list(self.groups) if names is None else list(names)
         out = {name: self.groups[name].means.get(measure) for name in names}
         return None if any(v is None for v in out.values()) else out
@@ -126,6 +127,15 @@ def _f(text: str) -> float | None:
     return float(text) if text else None
 
 
+def _computable(values: dict[str, Any]) -> None:
+    """Raise ValueError naming the first recomputed value (or interval) that is not a finite number: a
+    comparison with NaN would silently read as a mismatch."""
+    for name, value in values.items():
+        flat = np.asarray(list(value.values()) if isinstance(value, dict) else value, dtype=float)
+        if not np.all(np.isfinite(flat)):
+            raise ValueError(f"{name} cannot be computed (it is {flat.tolist()})")
+
+
 def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] <= b[1] and b[0] <= a[1]
 
@@ -133,6 +143,7 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 def _es_match(
     reported: ReportedNumber, candidates: dict[str, tuple[float, float, float]]
 ) -> tuple[list[str], str]:
+    _computable(candidates)
     matched = [name for name, (_, lo, hi) in candidates.items() if _overlap((lo, hi), (reported.lb, reported.ub))]
     listing = "; ".join(f"{name} = {fmt.num(v)} [{fmt.num(lo)}, {fmt.num(hi)}]" for name, (v, lo, hi) in candidates.items())
     return matched, listing
@@ -247,6 +258,16 @@ class _Auditor:
         return matched
 
     def ci_check(self, row: pd.Series, df1: float, df2: float, df_note: str) -> None:
+        try:
+            self.ci_candidates(row, df1, df2, df_note)
+        except ValueError as exc:  # e.g. an η² so close to 1 that no noncentral-F interval can be inverted
+            self.es[row["test_id"]]["ci_convention"] = "none"
+            self.checks[row["test_id"]].append(Check(
+                "effect-size CI", "not_checkable",
+                f"The reported CI [{row['es_ci_low']}, {row['es_ci_high']}] of η² = {row['effect_value']} cannot be "
+                f"recomputed: {str(exc).rstrip('.')}."))
+
+    def ci_candidates(self, row: pd.Series, df1: float, df2: float, df_note: str) -> None:
         tid = row["test_id"]
         e_rep = self.reported(row["effect_value"], "effect_value")
         lo_rep, hi_rep = self.reported(row["es_ci_low"], "es_ci_low"), self.reported(row["es_ci_high"], "es_ci_high")
@@ -256,6 +277,7 @@ class _Auditor:
             lo = propagate_rounding(lambda e: eta2_ci(f_from_eta2(e, df1, df2), df1, df2, level, conv).ci_lb, [e_rep])
             hi = propagate_rounding(lambda e: eta2_ci(f_from_eta2(e, df1, df2), df1, df2, level, conv).ci_ub, [e_rep])
             results[name] = {"ci_lb": lo, "ci_ub": hi}
+            _computable({f"the {name} interval": (*lo, *hi)})
             if _overlap(lo[1:], (lo_rep.lb, lo_rep.ub)) and _overlap(hi[1:], (hi_rep.lb, hi_rep.ub)):
                 matched.append(name)
         listing = "; ".join(f"{k}: [{fmt.num(v['ci_lb'][0])}, {fmt.num(v['ci_ub'][0])}]" for k, v in results.items())
@@ -288,7 +310,7 @@ class _Auditor:
             if sides is None or df_error is None or stat == "f" and _f(row["df1"]) != 1:
                 continue
             names = sides[0] + sides[1]
-            means = study.means(row["description"], names)
+            means = study.means(row["measure"], names)
             sized = study.sizes(df_error)
             if means is None or sized is None:
                 continue
@@ -336,7 +358,7 @@ class _Auditor:
         by_key: dict[tuple, list[str]] = {}
         for _, row in self.tests.iterrows():
             if row["test_id"] in self.mse_by_row:
-                by_key.setdefault((row["study_id"], _norm(row["description"]), row["df2"]), []).append(row["test_id"])
+                by_key.setdefault((row["study_id"], row["measure"], row["df2"]), []).append(row["test_id"])
         for (study, _, df2), tids in by_key.items():
             for i, a in enumerate(tids):
                 for b in tids[i + 1:]:
@@ -368,7 +390,7 @@ class _Auditor:
         if len(partners) != 1:
             return False
         partner = partners[0]
-        means = study.means(partner["description"])
+        means = study.means(partner["measure"])
         df1, df2 = float(partner["df1"]), float(partner["df2"])
         sized = study.sizes(df2)
         if means is None or sized is None or df1 != 1:
@@ -453,7 +475,7 @@ class _Auditor:
         self.missing_mean(row, study, sizes)
 
     def missing_mean(self, row: pd.Series, study: _Study, sizes: dict[str, int]) -> None:
-        measure = _norm(row["description"])
+        measure = row["measure"]
         if measure not in study.measures:
             return
         missing = [g for g, grp in study.groups.items() if measure not in grp.means]
@@ -461,7 +483,7 @@ class _Auditor:
             return
         sd_rows = [
             r["test_id"] for _, r in self.tests.iterrows()
-            if r["study_id"] == row["study_id"] and r["test_id"] in self.sd_by_row and _norm(r["description"]) == measure
+            if r["study_id"] == row["study_id"] and r["test_id"] in self.sd_by_row and r["measure"] == measure
         ]
         if len(sd_rows) != 1:
             return
@@ -503,23 +525,32 @@ class _Auditor:
             study = self.studies.get(row["study_id"])
             if not row["effect_value"]:
                 continue
-            if es in ("cohens_d", "d") and stat == "t":
-                self.d_check(row, study)
-            elif es in ("eta_squared", "eta2", "partial_eta_squared") and stat == "f" and row["df1"] and row["df2"]:
-                self.eta2_from_f_check(row)
-                if row["es_ci_low"] and row["es_ci_high"]:
-                    self.ci_check(row, float(row["df1"]), float(row["df2"]), "")
-            elif es in ("eta_squared", "eta2") and study is not None and study.omnibus(row["comparison"]):
-                self.omnibus_eta2(row, study)
-            elif es in ("eta_squared", "eta2") and not stat and study is not None and self.restated_eta2(row, study):
-                pass
-            else:
-                self.checks[tid].append(
-                    Check("effect size", "not_checkable",
-                          f"The reported {row['effect_size']} = {row['effect_value']} cannot be recomputed from the reported numbers"
-                          + ("" if study is not None else " (no group summaries for this study)") + ".")
-                )
+            try:
+                self.effect_size_checks(row, es, stat, study)
+            except ValueError as exc:  # e.g. df < 1, or a value no formula can take: say so, never guess
+                self.checks[tid].append(Check("effect size", "not_checkable",
+                                              f"The reported {row['effect_size']} = {row['effect_value']} cannot be "
+                                              f"recomputed: {str(exc).rstrip('.')}."))
         return AuditResult(self.table(), self.derived_table())
+
+    def effect_size_checks(self, row: pd.Series, es: str, stat: str, study: _Study | None) -> None:
+        """The effect-size checks of one row with a reported effect size (a ValueError: not computable)."""
+        if es in ("cohens_d", "d") and stat == "t":
+            self.d_check(row, study)
+        elif es in ("eta_squared", "eta2", "partial_eta_squared") and stat == "f" and row["df1"] and row["df2"]:
+            self.eta2_from_f_check(row)
+            if row["es_ci_low"] and row["es_ci_high"]:
+                self.ci_check(row, float(row["df1"]), float(row["df2"]), "")
+        elif es in ("eta_squared", "eta2") and study is not None and study.omnibus(row["comparison"]):
+            self.omnibus_eta2(row, study)
+        elif es in ("eta_squared", "eta2") and not stat and study is not None and self.restated_eta2(row, study):
+            pass
+        else:
+            self.checks[row["test_id"]].append(
+                Check("effect size", "not_checkable",
+                      f"The reported {row['effect_size']} = {row['effect_value']} cannot be recomputed from the reported numbers"
+                      + ("" if study is not None else " (no group summaries for this study)") + ".")
+            )
 
     def table(self) -> pd.DataFrame:
         records = []
@@ -580,7 +611,8 @@ def audit(
     ----------
     tests : pandas.DataFrame
         Reported tests in the layout of :data:`TEST_COLUMNS` (values as written, e.g. from
-        :func:`read_reported_tests`).
+        :func:`read_reported_tests`). A test's group means are those of its ``measure`` (a key of the
+        group summaries); ``description`` is free text and never changes a result.
     groups : pandas.DataFrame, optional
         Group summaries (:data:`GROUP_COLUMNS`: n and mean per group and measure) enabling
         recomputation of d with the real group sizes, the derived MSE / pooled SD / missing
@@ -601,7 +633,7 @@ def audit(
     Raises
     ------
     AuditInputError
-        If a table is malformed.
+        If a table is malformed, or a test names a ``measure`` its study's group summaries do not have.
     ValueError
         If ``alpha`` is outside (0, 1).
 
@@ -614,4 +646,6 @@ def audit(
     alpha = args.between("alpha", "audit", alpha, 0.0, 1.0)
     tests = validate_reported_tests(tests)
     groups = None if groups is None else validate_group_summaries(groups)
+    if groups is not None:
+        check_measures(tests, groups)
     return _Auditor(tests, groups, float(alpha), bool(rounding)).run()

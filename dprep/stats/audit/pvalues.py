@@ -84,7 +84,7 @@ def recompute_p(statistic: str, value: float, df1: float | None = None, df2: flo
     Raises
     ------
     ValueError
-        For an unknown statistic, missing df, or an impossible value.
+        For an unknown statistic, a missing df or one below 1, or an impossible (or non-finite) value.
 
     References
     ----------
@@ -100,6 +100,12 @@ def recompute_p(statistic: str, value: float, df1: float | None = None, df2: flo
     df_t = df2 if df2 is not None else df1
     if kind in ("t", "r") and df_t is None or kind == "F" and (df1 is None or df2 is None) or kind == "chi2" and df1 is None:
         raise ValueError(f"The 'df1'/'df2' parameters of recompute_p are required for {kind}. Got {df1!r}, {df2!r} instead.")
+    for name, df in (("df1", df1), ("df2", df2)):
+        if df is not None and not (math.isfinite(df) and df >= 1):
+            raise ValueError(f"The '{name}' parameter of recompute_p must be a number ≥ 1 (degrees of freedom). "
+                             f"Got {df!r} instead.")
+    if not math.isfinite(value):
+        raise ValueError(f"The 'value' parameter of recompute_p must be finite. Got {value!r} instead.")
     if kind == "t":
         return float(2 * stats.t.sf(abs(value), df_t))
     if kind == "z":

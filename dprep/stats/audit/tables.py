@@ -10,7 +10,7 @@ from dprep.stats.audit.pvalues import STATISTICS, parse_p
 from dprep.stats.sumstats import parse_reported
 
 TEST_COLUMNS = (
-    "study_id", "test_id", "description", "comparison", "statistic", "value", "df1", "df2",
+    "study_id", "test_id", "description", "measure", "comparison", "statistic", "value", "df1", "df2",
     "p_reported", "effect_size", "effect_value", "es_ci_low", "es_ci_high", "source", "locator",
     "tier", "quote",
 )
@@ -53,8 +53,8 @@ def validate_reported_tests(frame: pd.DataFrame, source: str = "reported tests")
     Raises
     ------
     AuditInputError
-        If a required column is missing, a statistic is unknown, or a number is not numeric
-        (the message names the file, row and column).
+        If the table has no rows, a required column is missing, a statistic is unknown, or a number is
+        not numeric (the message names the file, row and column).
 
     References
     ----------
@@ -63,6 +63,8 @@ def validate_reported_tests(frame: pd.DataFrame, source: str = "reported tests")
     missing = [c for c in TEST_COLUMNS if c not in frame.columns]
     if missing:
         raise AuditInputError(f"{source}: missing required column(s) {', '.join(repr(c) for c in missing)}.")
+    if frame.empty:
+        raise AuditInputError(f"{source}: no data rows (only the header line).")
     out = frame.astype(object).where(frame.notna(), "").astype(str).apply(lambda s: s.str.strip())
     out = out.reset_index(drop=True)
     if out["test_id"].duplicated().any():
@@ -87,6 +89,32 @@ def validate_reported_tests(frame: pd.DataFrame, source: str = "reported tests")
                     f"{out.at[i, 'p_reported']!r} is not a p-value such as '0.364' or '<.05'."
                 ) from None
     return out
+
+
+def check_measures(tests: pd.DataFrame, groups: pd.DataFrame, source: str = "reported tests") -> None:
+    """Every non-empty ``measure`` of a test whose study has group summaries must be one of that study's
+    measures: the key the audit looks the group means up by (``description`` is free text, never a key).
+
+    Parameters
+    ----------
+    tests, groups : pandas.DataFrame
+        The validated tables (:func:`validate_reported_tests`, :func:`validate_group_summaries`).
+    source : str, default "reported tests"
+        Name of the tests table in error messages.
+
+    Raises
+    ------
+    AuditInputError
+        Naming the row, the column ``measure`` and the study's measures.
+    """
+    known = groups.groupby("study_id")["measure"].agg(lambda m: sorted(set(m) - {""})).to_dict()
+    for i, (study, measure) in enumerate(zip(tests["study_id"], tests["measure"])):
+        if measure and study in known and measure not in known[study]:
+            raise AuditInputError(
+                f"{source}: row {i + 1} (file line {i + 2}; '{tests.at[i, 'test_id']}'), column 'measure': "
+                f"{measure!r} is not a measure of {study} in the group summaries "
+                f"({', '.join(map(repr, known[study])) or 'none'})."
+            )
 
 
 def validate_group_summaries(frame: pd.DataFrame, source: str = "group summaries") -> pd.DataFrame:

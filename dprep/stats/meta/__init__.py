@@ -66,12 +66,13 @@ References
    Biometrics, 55(3), 732-737.
 """
 
-from dprep.stats.meta._common import FIXED, METHODS, TESTS
+from dprep.stats.meta._common import FIXED, METHODS, TESTS, VI_MIN, VI_RATIO_MAX
 from dprep.stats.meta.batch import rma_batch
 from dprep.stats.meta.correlation import CorrelationSummary, correlation_summary
 from dprep.stats.meta.escalc import MEASURES, EffectSizes, escalc, escalc_zcor, z_to_r
 from dprep.stats.meta.heterogeneity import HeterogeneityCI, confint
-from dprep.stats.meta.influence import GoshResult, InfluenceResult, baujat, cumul, gosh, influence, leave1out
+from dprep.stats.meta.influence import (GOSH_MAX_CELLS, MAX_REFITS_K, GoshResult, InfluenceResult, baujat, cumul,
+                                       gosh, influence, leave1out)
 from dprep.stats.meta.multilevel import MV_METHODS, MV_TESTS, MVResult, ProfileCI, profile_ci, rma_mv
 from dprep.stats.meta.permutation import PermutationResult, permutest
 from dprep.stats.meta.petpeese import PetPeeseResult, petpeese
@@ -84,7 +85,8 @@ from dprep.stats.meta.smallstudy import EggerResult, TrimFillResult, regtest, tr
 from dprep.stats.meta.subgroups import SubgroupResult, subgroup_analysis
 
 __all__ = [
-    "ADJUSTMENTS", "FIXED", "MEASURES", "METHODS", "MV_METHODS", "MV_TESTS", "TESTS", "Method", "Test",
+    "ADJUSTMENTS", "FIXED", "GOSH_MAX_CELLS", "MAX_REFITS_K", "MEASURES", "METHODS", "MV_METHODS", "MV_TESTS",
+    "TESTS", "VI_MIN", "VI_RATIO_MAX", "Method", "Test",
     "CorrelationSummary", "EffectSizes", "EggerResult", "GoshResult", "HeterogeneityCI", "InfluenceResult",
     "MVResult", "PermutationResult", "PetPeeseResult", "Prediction", "ProfileCI", "RMAResult", "RobustResult",
     "SelectionModelResult", "SensitivityResult", "SubgroupResult", "TrimFillResult",

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from dprep.core import fmt
+from dprep.core import args, fmt
 from dprep.core.errors import ConvergenceError
 
 #: The estimators of τ² (random- and mixed-effects models).
@@ -20,6 +20,42 @@ TESTS: tuple[str, ...] = ("z", "knha")
 _EPS = np.finfo(float).eps
 #: Relative size below which a quantity is round-off, i.e. zero (metafor's ``comptol``, √ε ≈ 1.5e-8).
 _ZERO_RTOL = float(np.sqrt(_EPS))
+#: The remedy every ConvergenceError of an iterative τ² estimator names.
+REMEDY = "try method='DL' (closed form, no iteration), a looser tol or a larger maxiter"
+#: Smallest sampling variance accepted: the weights 1/vi enter the traces of the estimators as 1/vi³, which
+#: must be a float (vi > 5.6e-103). For Fisher's z, vi = 1/(n - 3): n up to 1e100.
+VI_MIN = 1e-100
+#: Largest ratio of the largest to the smallest sampling variance (metafor's ``1/evtol``: from it metafor warns
+#: "Ratio of largest to smallest sampling variance extremely large. May not be able to obtain stable results").
+#: The fixed-effect weights 1/vi then differ by more than Q, tr(P) and tr(P²) can carry in double precision
+#: (their rounding error grows with the ratio, and with its square for tr(P²) at τ² = 0): refused here.
+VI_RATIO_MAX = 1e7
+
+
+def _check_variances(vi: np.ndarray, func: str, mask: np.ndarray | None = None) -> None:
+    """Raise ArgumentError unless the sampling variances (1-d, or one table per row of a 2-d array, counted
+    where ``mask``) are positive, at least :data:`VI_MIN`, and span a ratio below :data:`VI_RATIO_MAX`."""
+    v = np.atleast_2d(vi)
+    m = np.ones(v.shape, bool) if mask is None else np.atleast_2d(mask)
+
+    def at(index: tuple[int, ...]) -> str:
+        return f"position {index[1]}" if vi.ndim == 1 else f"{tuple(int(i) for i in index)}"
+
+    for bad, must in ((m & ~(v > 0), "contain positive sampling variances"),
+                      (m & (v < VI_MIN), f"contain sampling variances of at least {VI_MIN:g} (their weights 1/vi "
+                                         "must stay floats to the third power)")):
+        if bad.any():
+            i = tuple(np.argwhere(bad)[0])
+            args.fail("vi", func, must, f"{float(v[i])!r} at {at(i)}", raw=True)
+    hi, lo = np.where(m, v, -np.inf), np.where(m, v, np.inf)
+    ratio = hi.max(axis=1) / lo.min(axis=1)
+    if np.any(ratio >= VI_RATIO_MAX):
+        t = int(np.flatnonzero(ratio >= VI_RATIO_MAX)[0])
+        big, small = (t, int(np.argmax(hi[t]))), (t, int(np.argmin(lo[t])))
+        args.fail("vi", func, f"span a ratio of largest to smallest sampling variance below {VI_RATIO_MAX:,.0f} (beyond it "
+                  "the weights 1/vi differ by more than double precision carries through Q, τ² and I²; metafor warns "
+                  "that it may not obtain stable results)",
+                  f"{ratio[t]:.3g} ({float(v[big])!r} at {at(big)}, {float(v[small])!r} at {at(small)})", raw=True)
 
 
 def _negligible(value: Any, scale: Any) -> Any:
@@ -177,24 +213,96 @@ def _omnibus(beta: np.ndarray, vb: np.ndarray, intercept: bool, f_test: bool,
     return qm, (m,), float(stats.chi2.sf(qm, m))
 
 
-def _residual_maker(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """P = W - W X (X'WX)^{-1} X'W for weights ``w`` (Viechtbauer, 2005, eq. 9)."""
-    WX = X * w[:, None]
-    return np.diag(w) - WX @ np.linalg.solve(X.T @ WX, WX.T)
+# --------------------------------------------------------------------------------------------------------------
+# weighted least squares in vector form (Viechtbauer, 2005, eq. 9, without the k × k residual maker)
+#
+# With A = X'WX, the residual maker P = W - WX A⁻¹ X'W is never formed; what the estimators need of it comes
+# from p × p matrices: y'Py = Σ w r² with r = y - Xβ̂, Py = W r, tr(P) = Σ w - tr(A⁻¹X'W²X) and
+# tr(P²) = Σ w² - 2 tr(A⁻¹X'W³X) + tr((A⁻¹X'W²X)²). Memory and time are O(k p²), not O(k²).
+# The functions work on stacks of tables, shape (n, k, p) and (n, k) (rma_batch); _wls1 on one table.
+
+def _mv(M: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """Row-wise matrix-vector product: (n, k, p) · (n, p) → (n, k)."""
+    return np.einsum("nkp,np->nk", M, v)
+
+
+def _cross(X: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """X'WX per table: (n, k, p), (n, k) → (n, p, p)."""
+    return np.einsum("nkp,nk,nkq->npq", X, w, X)
+
+
+def _trace_prod(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """tr(AB) per table for (n, p, p) arrays."""
+    return np.einsum("npq,nqp->n", A, B)
+
+
+def _wls(X: np.ndarray, w: np.ndarray, y: np.ndarray, *, traces: bool = True) -> dict[str, np.ndarray]:
+    """Weighted least squares per table, with y'Py, Py, tr(P) and tr(P²) for weights ``w`` (0 = masked)."""
+    if X.shape[2] == 1:  # intercept only (X is 1 on the mask, w 0 off it): the same sums without p × p algebra
+        total = np.add.reduce
+        sw = total(w, axis=1)
+        beta = total(w * y, axis=1) / sw
+        r = y - beta[:, None]
+        py = w * r
+        out = {"A": sw[:, None, None], "A_inv": (1 / sw)[:, None, None], "beta": beta[:, None], "py": py,
+               "ypy": total(py * r, axis=1)}
+        if traces:
+            w2 = w * w
+            sw2 = total(w2, axis=1)
+            out["tr_p"] = sw - sw2 / sw
+            out["tr_pp"] = sw2 - 2 * total(w2 * w, axis=1) / sw + (sw2 / sw) ** 2
+        return out
+    A = _cross(X, w)
+    A_inv = np.linalg.inv(A)
+    beta = np.einsum("npq,nq->np", A_inv, np.einsum("nkp,nk->np", X, w * y))
+    py = w * (y - _mv(X, beta))
+    out = {"A": A, "A_inv": A_inv, "beta": beta, "py": py, "ypy": np.sum(py * (y - _mv(X, beta)), axis=1)}
+    if traces:
+        B2 = A_inv @ _cross(X, w**2)
+        out["tr_p"] = np.sum(w, axis=1) - np.trace(B2, axis1=1, axis2=2)
+        out["tr_pp"] = (np.sum(w**2, axis=1) - 2 * _trace_prod(A_inv, _cross(X, w**3))
+                        + _trace_prod(B2, B2))
+    return out
+
+
+def _wls1(X: np.ndarray, w: np.ndarray, y: np.ndarray, *, traces: bool = True) -> dict[str, Any]:
+    """:func:`_wls` for one table: X (k, p), w and y (k,); scalars as floats, ``py`` (k,), ``beta`` (p,)."""
+    out = _wls(X[None], w[None], y[None], traces=traces)
+    return {key: (float(val[0]) if val.ndim == 1 else val[0]) for key, val in out.items()}
 
 
 def _q_gen(tau2: float, yi: np.ndarray, vi: np.ndarray, X: np.ndarray) -> float:
     """Generalised Q statistic y'P(τ²)y with weights 1/(vi + τ²) (Viechtbauer, 2007, eq. 5)."""
-    return float(yi @ _residual_maker(X, 1.0 / (vi + tau2)) @ yi)
+    return _wls1(X, 1.0 / (vi + tau2), yi, traces=False)["ypy"]
 
 
-def _root(func, lower: float, upper: float, tol: float) -> float:
-    """Root of a decreasing function in [lower, ∞), doubling the upper end until it is bracketed."""
+def _heterogeneity(yi: np.ndarray, vi: np.ndarray, X: np.ndarray) -> tuple[float, float]:
+    """Cochran's Q (fixed-effect weights 1/vi, truncated at 0) and metafor's typical sampling variance
+    ṽ = (k - p)/tr(P) of a model with k > p."""
+    fe = _wls1(X, 1.0 / vi, yi)
+    return max(0.0, fe["ypy"]), (X.shape[0] - X.shape[1]) / fe["tr_p"]
+
+
+def _brent(func, lo: float, hi: float, what: str, remedy: str, **options: Any) -> float:
+    """Brent's root of ``func`` in [lo, hi] (``options`` go to :func:`scipy.optimize.brentq`); SciPy's
+    non-convergence (a RuntimeError) becomes a :class:`ConvergenceError` naming ``what`` and ``remedy``."""
+    try:
+        return optimize.brentq(func, lo, hi, **options)
+    except RuntimeError as err:
+        raise ConvergenceError(f"Brent's method did not converge on {what} ({err}); {remedy}.") from None
+
+
+def _root(func, lower: float, upper: float, tol: float, what: str, remedy: str) -> float:
+    """Root of a decreasing function in [lower, ∞), doubling the upper end until it is bracketed.
+
+    ``what`` names the equation and ``remedy`` what to try in the :class:`ConvergenceError` raised when no
+    root lies below 1e12 or Brent's method does not converge.
+    """
     while func(upper) > 0:
         upper *= 2.0
         if upper > 1e12:
-            raise ConvergenceError("No root of the generalised-Q equation below τ² = 1e12.")
-    return optimize.brentq(func, lower, upper, xtol=tol, rtol=4 * _EPS, maxiter=10_000)
+            raise ConvergenceError(f"No root of {what} below τ² = 1e12; {remedy}.")
+    return _brent(func, lower, upper, what, remedy, xtol=tol, rtol=4 * _EPS, maxiter=10_000)
 
 
 def _critical(test: str, level: float, ddf: float) -> float:

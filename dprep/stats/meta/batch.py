@@ -22,78 +22,14 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from dprep.core import args
-from dprep.stats.meta._common import _EPS, METHODS, TESTS
-from dprep.stats.meta.tau2 import _LL_SLACK
+from dprep.stats.meta._common import _EPS, METHODS, TESTS, _check_variances, _wls
+from dprep.stats.meta.tau2 import _LL_SLACK, _dl_batch, _he_batch
 
 _FUNC = "rma_batch"
 
 
-def _mv(M: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """Row-wise matrix-vector product: (n, k, p) · (n, p) → (n, k)."""
-    return np.einsum("nkp,np->nk", M, v)
-
-
-def _cross(X: np.ndarray, w: np.ndarray) -> np.ndarray:
-    """X'WX per table: (n, k, p), (n, k) → (n, p, p)."""
-    return np.einsum("nkp,nk,nkq->npq", X, w, X)
-
-
-def _trace_prod(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """tr(AB) per table for (n, p, p) arrays."""
-    return np.einsum("npq,nqp->n", A, B)
-
-
-def _wls(X: np.ndarray, w: np.ndarray, y: np.ndarray, *, traces: bool = True) -> dict[str, np.ndarray]:
-    """Weighted least squares per table, with y'Py, Py, tr(P) and tr(P²) for weights ``w`` (0 = masked)."""
-    if X.shape[2] == 1:  # intercept only (X is 1 on the mask, w 0 off it): the same sums without p × p algebra
-        total = np.add.reduce
-        sw = total(w, axis=1)
-        beta = total(w * y, axis=1) / sw
-        r = y - beta[:, None]
-        py = w * r
-        out = {"A": sw[:, None, None], "A_inv": (1 / sw)[:, None, None], "beta": beta[:, None], "py": py,
-               "ypy": total(py * r, axis=1)}
-        if traces:
-            w2 = w * w
-            sw2 = total(w2, axis=1)
-            out["tr_p"] = sw - sw2 / sw
-            out["tr_pp"] = sw2 - 2 * total(w2 * w, axis=1) / sw + (sw2 / sw) ** 2
-        return out
-    A = _cross(X, w)
-    A_inv = np.linalg.inv(A)
-    beta = np.einsum("npq,nq->np", A_inv, np.einsum("nkp,nk->np", X, w * y))
-    py = w * (y - _mv(X, beta))
-    out = {"A": A, "A_inv": A_inv, "beta": beta, "py": py, "ypy": np.sum(py * (y - _mv(X, beta)), axis=1)}
-    if traces:
-        B2 = A_inv @ _cross(X, w**2)
-        out["tr_p"] = np.sum(w, axis=1) - np.trace(B2, axis1=1, axis2=2)
-        out["tr_pp"] = (np.sum(w**2, axis=1) - 2 * _trace_prod(A_inv, _cross(X, w**3))
-                        + _trace_prod(B2, B2))
-    return out
-
-
 def _weights(vi: np.ndarray, mask: np.ndarray, tau2: np.ndarray) -> np.ndarray:
     return mask / (vi + tau2[:, None])
-
-
-def _tau2_he(X, y, v, mask, kp):
-    """Hedges' estimator and its se, as ``tau2._tau2_he`` (P the unweighted residual maker)."""
-    ols = _wls(X, mask.astype(float), y, traces=False)
-    B = ols["A_inv"]
-    BV = B @ _cross(X, v)
-    tr_pv = np.sum(v, axis=1) - np.trace(BV, axis1=1, axis2=2)
-    tr_pvpv = np.sum(v**2, axis=1) - 2 * _trace_prod(B, _cross(X, v**2)) + _trace_prod(BV, BV)
-    tau2 = np.maximum(0.0, (ols["ypy"] - tr_pv) / kp)
-    se = np.sqrt((2 * tr_pvpv + 4 * tau2 * tr_pv + 2 * tau2**2 * kp) / kp**2)
-    return tau2, se
-
-
-def _tau2_dl(X, y, vi, mask, kp):
-    """DerSimonian–Laird estimator and its se, as ``tau2._tau2_dl``."""
-    fe = _wls(X, _weights(vi, mask, np.zeros(len(y))), y)
-    tau2 = np.maximum(0.0, (fe["ypy"] - kp) / fe["tr_p"])
-    se = np.sqrt((2 * kp + 4 * tau2 * fe["tr_p"] + 2 * tau2**2 * fe["tr_pp"]) / fe["tr_p"] ** 2)
-    return tau2, se
 
 
 def _mad2(y: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -172,7 +108,7 @@ def _tau2_fisher(X, y, vi, mask, reml, tol, maxiter):
     """
     n = len(y)
     kp = mask.sum(axis=1) - X.shape[2]
-    tau2 = _tau2_he(X, y, np.where(mask, vi, 0.0), mask, kp)[0]
+    tau2 = _he_batch(X, y, np.where(mask, vi, 0.0), mask, kp)[0]
     final_ll = np.full(n, np.nan)
     idx, converged = np.arange(n), np.zeros(n, bool)
     Xa, ya, va, ma, t = X, y, vi, mask, tau2.copy()  # the tables still iterating, compacted as they finish
@@ -332,9 +268,7 @@ def rma_batch(
         if bad.any():
             i = np.argwhere(bad)[0]
             args.fail(name, _FUNC, "contain finite numbers where 'mask' is True", f"{arr[tuple(i)]!r} at {tuple(int(j) for j in i)}", raw=True)
-    if np.any((v <= 0) & m):
-        i = np.argwhere((v <= 0) & m)[0]
-        args.fail("vi", _FUNC, "contain positive sampling variances", f"{v[tuple(i)]!r} at {tuple(int(j) for j in i)}", raw=True)
+    _check_variances(v, _FUNC, m)
     k = m.sum(axis=1)
     single = (k == 1) & (p == 1)
     if np.any((k <= p) & ~single):
@@ -356,10 +290,10 @@ def rma_batch(
         idx = np.flatnonzero(fits)
         Xf, yf, vf, mf, kp = X[idx], y[idx], v[idx], m[idx], (k - p)[idx]
         if method == "HE":
-            t, s_ = _tau2_he(Xf, yf, np.where(mf, vf, 0.0), mf, kp)
+            t, s_ = _he_batch(Xf, yf, np.where(mf, vf, 0.0), mf, kp)
             c = np.ones(idx.size, bool)
         elif method == "DL":
-            t, s_ = _tau2_dl(Xf, yf, vf, mf, kp)
+            t, s_ = _dl_batch(Xf, yf, vf, mf, kp)
             c = np.ones(idx.size, bool)
         elif method == "PM":
             t, s_, c = _tau2_pm(Xf, yf, vf, mf, kp, tol, maxiter)

@@ -94,7 +94,9 @@ def confint(result: RMAResult, *, level: float | None = None) -> HeterogeneityCI
     def bound(crit: float) -> float:
         if q0 < crit:
             return 0.0
-        return _root(lambda t: _q_gen(t, yi, vi, X) - crit, 0.0, upper, result.tol)
+        return _root(lambda t: _q_gen(t, yi, vi, X) - crit, 0.0, upper, result.tol,
+                     "the Q-profile equation of the τ² confidence bound",
+                     "the effect sizes are on a scale too large for this search: rescale them (other units)")
 
     lb, ub = bound(crit_u), bound(crit_l)
     vt = result.vt

@@ -1,6 +1,12 @@
 """Influence and sensitivity analyses of a fitted model: leave-one-out (``leave1out``), case deletion
 diagnostics (``influence``), cumulative meta-analysis (``cumul``), Baujat coordinates (``baujat``) and the
-GOSH analysis of all (or sampled) subsets (``gosh``)."""
+GOSH analysis of all (or sampled) subsets (``gosh``).
+
+Sizes: ``leave1out``, ``influence``, ``cumul`` and ``baujat`` refit the model k times, so their time grows
+with k² (each fit is O(k)): about 5 s at k = 2,000 and 2 min at 10,000 (REML); above
+:data:`MAX_REFITS_K` studies they refuse. ``gosh`` keeps an inclusion matrix of subsets × k cells (with
+its random draws, ~25 bytes a cell): above :data:`GOSH_MAX_CELLS` cells it refuses (ask for fewer subsets).
+"""
 
 from __future__ import annotations
 
@@ -20,6 +26,16 @@ from dprep.stats.meta.rma import RMAResult, rma
 
 #: Above this many subsets :func:`gosh` samples subsets at random (metafor's limit).
 GOSH_MAX_SUBSETS = 1_000_000
+#: Largest number of cells (subsets × k) of :func:`gosh`'s inclusion matrix: 5e7 cells ≈ 1.2 GB at its peak.
+GOSH_MAX_CELLS = 50_000_000
+#: Largest k of the analyses that refit the model once per study (time O(k²): ~2 min at this k).
+MAX_REFITS_K = 10_000
+
+
+def _check_refits(k: int, func: str) -> None:
+    args.check(k <= MAX_REFITS_K, "result", func,
+               f"have at most {MAX_REFITS_K:,} studies (it refits the model once per study, so its time grows "
+               f"with k²)", f"k = {k:,}", raw=True)
 
 
 def _labels(labels: Sequence[Any] | None, k: int, func: str) -> list[str]:
@@ -72,7 +88,7 @@ def leave1out(result: RMAResult, labels: Sequence[str] | None = None) -> pd.Data
     Raises
     ------
     ValueError
-        If ``result`` has moderators, k < 3, or ``labels`` has the wrong length.
+        If ``result`` has moderators, k < 3, or ``labels`` has the wrong length, or k > :data:`MAX_REFITS_K`.
 
     References
     ----------
@@ -83,6 +99,7 @@ def leave1out(result: RMAResult, labels: Sequence[str] | None = None) -> pd.Data
         raise ValueError("The 'result' parameter of leave1out must be an intercept-only model. Got a meta-regression instead.")
     if result.k < 3:
         raise ValueError(f"The 'result' parameter of leave1out must have at least 3 studies. Got k = {result.k} instead.")
+    _check_refits(result.k, "leave1out")
     labels = _labels(labels, result.k, "leave1out")
     rows = [{"omitted": labels[i], **_pooled_row(_fit_subset(result, np.arange(result.k) != i))}
             for i in range(result.k)]
@@ -157,7 +174,7 @@ def influence(result: RMAResult, labels: Sequence[str] | None = None) -> Influen
     Raises
     ------
     ArgumentError (a ValueError)
-        If k < 2 or ``labels`` has the wrong length.
+        If k < 2 or ``labels`` has the wrong length, or k > :data:`MAX_REFITS_K`.
 
     References
     ----------
@@ -167,6 +184,7 @@ def influence(result: RMAResult, labels: Sequence[str] | None = None) -> Influen
     """
     k, p = result.k, result.p
     args.check(k >= 2, "result", "influence", "have at least 2 studies", f"k = {k}", raw=True)
+    _check_refits(k, "influence")
     labels = _labels(labels, k, "influence")
     X, yi, vi, beta, vb = (np.asarray(a) for a in (result.X, result.yi, result.vi, result.beta, result.vb))
     w = 1.0 / (vi + result.tau2)
@@ -226,7 +244,7 @@ def cumul(result: RMAResult, order: ArrayLike | None = None, labels: Sequence[st
     Raises
     ------
     ArgumentError (a ValueError)
-        If ``result`` has moderators or ``order``/``labels`` have the wrong length.
+        If ``result`` has moderators or ``order``/``labels`` have the wrong length, or k > :data:`MAX_REFITS_K`.
 
     References
     ----------
@@ -236,6 +254,7 @@ def cumul(result: RMAResult, order: ArrayLike | None = None, labels: Sequence[st
     """
     args.check(result.int_only, "result", "cumul", "be an intercept-only model", "a meta-regression", raw=True)
     k = result.k
+    _check_refits(k, "cumul")
     labels = _labels(labels, k, "cumul")
     keys = np.arange(k) if order is None else np.asarray(order)
     args.check(keys.shape == (k,), "order", "cumul", f"have one value per study ({k})", f"shape {keys.shape}", raw=True)
@@ -272,7 +291,7 @@ def baujat(result: RMAResult, labels: Sequence[str] | None = None) -> pd.DataFra
     Raises
     ------
     ArgumentError (a ValueError)
-        If k < 2 or ``labels`` has the wrong length.
+        If k < 2 or ``labels`` has the wrong length, or k > :data:`MAX_REFITS_K`.
 
     References
     ----------
@@ -282,6 +301,7 @@ def baujat(result: RMAResult, labels: Sequence[str] | None = None) -> pd.DataFra
     """
     k = result.k
     args.check(k >= 2, "result", "baujat", "have at least 2 studies", f"k = {k}", raw=True)
+    _check_refits(k, "baujat")
     labels = _labels(labels, k, "baujat")
     X, yi, vi = np.asarray(result.X), np.asarray(result.yi), np.asarray(result.vi)
     fitted = X @ result.beta
@@ -327,7 +347,11 @@ def _subsets(k: int, p: int, subsets: int | None, seed: int | None) -> tuple[np.
     (default :data:`GOSH_MAX_SUBSETS`); else ``subsets`` random ones, as metafor draws them (a size m with
     probability ∝ C(k, m), then m studies at random)."""
     limit = GOSH_MAX_SUBSETS if subsets is None else subsets
-    total = sum(math.comb(k, m) for m in range(p, k + 1))
+    total = 0
+    for m in range(p, k + 1):  # stops as soon as the count passes the limit (k may be large)
+        total += math.comb(k, m)
+        if total > limit:
+            break
     if total <= limit:
         r = np.arange(2**k, dtype=np.int64)
         incl = ((r[:, None] >> np.arange(k)) & 1).astype(bool)
@@ -381,7 +405,7 @@ def gosh(result: RMAResult, *, subsets: int | None = None, seed: int | None = No
     Raises
     ------
     ArgumentError (a ValueError)
-        If k < 2 or ``subsets`` < 2.
+        If k < 2, ``subsets`` < 2, or the inclusion matrix would exceed :data:`GOSH_MAX_CELLS` cells.
 
     Notes
     -----
@@ -399,6 +423,10 @@ def gosh(result: RMAResult, *, subsets: int | None = None, seed: int | None = No
     args.check(k >= 2, "result", "gosh", "have at least 2 studies", f"k = {k}", raw=True)
     if subsets is not None:
         subsets = args.integer("subsets", "gosh", subsets, minimum=2)
+    rows = min(GOSH_MAX_SUBSETS if subsets is None else subsets, 2**min(k, 62))  # at most this many subsets
+    args.check(rows * k <= GOSH_MAX_CELLS, "subsets", "gosh",
+               f"keep subsets × k at most {GOSH_MAX_CELLS:.0e} cells (the inclusion matrix): with k = {k:,}, at most "
+               f"{GOSH_MAX_CELLS // k:,} subsets", rows, raw=True)
     incl, exact = _subsets(k, p, subsets, seed)
     if result.int_only and result.method == FIXED:
         table = _gosh_fixed(np.asarray(result.yi), np.asarray(result.vi), incl)

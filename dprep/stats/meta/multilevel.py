@@ -20,17 +20,19 @@ from typing import Any, Literal, Sequence
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
-from scipy import optimize, stats
+from scipy import stats
 
 from dprep.core import args, fmt
 from dprep.core.errors import ConvergenceError
 from dprep.core.results import Result, internal, result
-from dprep.stats.meta._common import _Coefficients, _critical, _design, _omnibus, _readonly, _residual_maker
+from dprep.stats.meta._common import (_check_variances, _Coefficients, _brent, _critical, _design, _heterogeneity,
+                                       _omnibus, _readonly)
 from dprep.stats.meta.rma import _columns
 from dprep.stats.meta.tau2 import _tau2_dl
 
 MV_METHODS: tuple[str, ...] = ("REML", "ML")
 MV_TESTS: tuple[str, ...] = ("z", "t")
+_PROFILE_REMEDY = "try a looser tol or a larger maxiter in rma_mv"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,7 +153,9 @@ def _maximise(yi, vi, X, blocks, reml, start, fixed, tol, maxiter) -> tuple[np.n
         sigma2, fit = trial, new
         if moved <= tol:
             return sigma2, fit
-    raise ConvergenceError(f"Fisher scoring for the variance components did not converge in {maxiter} iterations.")
+    raise ConvergenceError(f"Fisher scoring for the variance components did not converge in {maxiter} iterations; "
+                           "try method='ML', a looser tol or a larger maxiter, or the two-level model "
+                           "(rma with method='DL').")
 
 
 @result(eq=False)
@@ -403,9 +407,7 @@ def rma_mv(
     maxiter = args.integer("maxiter", "rma_mv", maxiter, minimum=1)
     yi = args.vector("yi", "rma_mv", yi)
     vi = args.vector("vi", "rma_mv", vi, size=yi.size)
-    if np.any(vi <= 0):
-        bad = int(np.flatnonzero(vi <= 0)[0])
-        args.fail("vi", "rma_mv", "contain positive sampling variances", f"{vi[bad]!r} at position {bad}", raw=True)
+    _check_variances(vi, "rma_mv")
     k = yi.size
     groups, level_names = _group_codes(levels, data, k)
     X, names = _design(mods, k, intercept, func="rma_mv")
@@ -430,9 +432,7 @@ def rma_mv(
 
     qm, qm_df, qm_p = _omnibus(beta, vb, intercept, test == "t", ddf)
 
-    P = _residual_maker(X, 1.0 / vi)
-    q = max(0.0, float(yi @ P @ yi))
-    vt = (k - p) / np.trace(P)
+    q, vt = _heterogeneity(yi, vi, X)
     total = float(sigma2.sum()) + vt
     return MVResult(
         yi=_readonly(yi), vi=_readonly(vi), X=_readonly(X), groups=groups, coef_names=names,
@@ -530,14 +530,17 @@ def profile_ci(fit: MVResult, *, level: float | None = None) -> ProfileCI:
             return 2.0 * (fit.loglik - prof.ll) - crit
 
         if est[j] > 0 and excess(0.0) > 0:
-            lower[j] = optimize.brentq(excess, 0.0, est[j], xtol=1e-12, rtol=1e-12)
+            lower[j] = _brent(excess, 0.0, est[j], "the lower profile-likelihood bound of σ²", _PROFILE_REMEDY,
+                              xtol=1e-12, rtol=1e-12)
         warm[:] = est
         end = max(10.0, 100.0 * est[j]) if est[j] > np.sqrt(np.finfo(float).eps) else 10.0
         while excess(end) < 0:
             end *= 2.0
             if end > 1e12:
-                raise ConvergenceError("No upper profile-likelihood bound of σ² below 1e12.")
+                raise ConvergenceError("No upper profile-likelihood bound of σ² below 1e12; the effect sizes may be "
+                                       "on a scale too large for σ² (rescale them).")
         warm[:] = est
-        upper[j] = optimize.brentq(excess, est[j], end, xtol=1e-12, rtol=1e-12)
+        upper[j] = _brent(excess, est[j], end, "the upper profile-likelihood bound of σ²", _PROFILE_REMEDY,
+                          xtol=1e-12, rtol=1e-12)
     return ProfileCI(level_names=fit.level_names, level=level, sigma2=_readonly(est), ci_lb=_readonly(lower),
                      ci_ub=_readonly(upper))

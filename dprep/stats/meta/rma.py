@@ -13,8 +13,8 @@ from scipy import stats
 
 from dprep.core import args, fmt
 from dprep.core.results import Result, internal, result
-from dprep.stats.meta._common import (FIXED, METHODS, TESTS, _Coefficients, _critical, _design, _negligible,
-                                       _omnibus, _readonly, _residual_maker)
+from dprep.stats.meta._common import (FIXED, METHODS, TESTS, _check_variances, _Coefficients, _critical, _design,
+                                       _heterogeneity, _negligible, _omnibus, _readonly)
 from dprep.stats.meta.tau2 import _estimate_tau2
 
 Method = Literal["FE", "DL", "REML", "PM", "ML", "HE"]
@@ -27,8 +27,9 @@ class RMAResult(_Coefficients, Result):
 
     Arrays are read-only, shape (p,) for coefficients. ``stat`` holds z values (``test="z"``) or t
     values with ``ddf`` degrees of freedom (``test="knha"``); ``qm`` is a χ² statistic with ``qm_df[0]``
-    df, or an F statistic with ``qm_df`` = (m, k - p) under Knapp–Hartung. ``print(fit.summary())``
-    gives metafor's printout; ``fit.to_frame()`` the coefficient table.
+    df, or an F statistic with ``qm_df`` = (m, k - p) under Knapp–Hartung. ``tau2_se`` is NaN when τ² is not
+    estimated (k = 1, or ``method="FE"``; metafor's NA). ``print(fit.summary())`` gives metafor's printout;
+    ``fit.to_frame()`` the coefficient table.
     """
 
     yi: np.ndarray = internal()
@@ -127,7 +128,7 @@ class RMAResult(_Coefficients, Result):
             lines = [f"Fixed-Effects {'Model' if self.int_only else 'with Moderators Model'} (k = {self.k})", ""]
         else:
             lines = [f"{model} (k = {self.k}; τ² estimator: {self.method})", "",
-                     f"τ² (estimated amount of {kind} heterogeneity): {self.tau2:.4f} (SE = {self.tau2_se:.4f})",
+                     f"τ² (estimated amount of {kind} heterogeneity): {self.tau2:.4f} (SE = {fmt.num(self.tau2_se, 4)})",
                      f"τ (square root of estimated τ² value):      {self.tau:.4f}"]
         lines += [f"I² ({kind} heterogeneity / {whole} variability): {self.i2:.2f}%",
                   f"H² ({whole} variability / sampling variability): {self.h2:.2f}"]
@@ -228,8 +229,9 @@ def rma(
     Raises
     ------
     ArgumentError (a ValueError)
-        On invalid options, non-finite or non-positive variances, mismatched lengths, k ≤ p, a
-        rank-deficient model matrix, or a column name that ``data`` does not have.
+        On invalid options, non-finite or non-positive variances (or variances below 1e-100 or spanning a
+        ratio of 10⁷ or more, see Notes), mismatched lengths, k ≤ p, a rank-deficient model matrix, or a
+        column name that ``data`` does not have.
     ConvergenceError (a RuntimeError)
         If Fisher scoring (ML, REML) does not converge in ``maxiter`` iterations.
 
@@ -244,7 +246,12 @@ def rma(
     :math:`\tau^2_{RE} = 0` (metafor ≥ 4).
 
     With k = 1 (intercept only) τ² is set to 0 and Q = 0, I² = 0, H² = 1, and Knapp–Hartung (which has no
-    residual df) falls back to z tests with a warning, as metafor does.
+    residual df) falls back to z tests with a warning, as metafor does. τ² is then not estimated, so
+    ``tau2_se`` is NaN (``null`` in JSON, "—" in the summary), as under ``method="FE"``; metafor returns NA
+    there without a warning, and so does this function (the field is documented, not warned about).
+
+    Sampling variances must be at least 1e-100 and span a ratio (largest / smallest) below 10⁷ (metafor's
+    threshold for "may not be able to obtain stable results"); see ``_common.VI_MIN`` and ``VI_RATIO_MAX``.
 
     Zero checks allow for round-off: Knapp–Hartung's s² is 0 when the weighted residual sum of squares is
     below √ε times :math:`\sum w_i y_i^2`, and pseudo-R² is 0 when :math:`\tau^2_{RE}` is below √ε times
@@ -267,12 +274,7 @@ def rma(
         raise ValueError(
             f"The 'vi' parameter of rma must have the same length as 'yi' ({yi.size}). Got length {vi.size} instead."
         )
-    if np.any(vi <= 0):
-        bad = int(np.flatnonzero(vi <= 0)[0])
-        raise ValueError(
-            f"The 'vi' parameter of rma must contain positive sampling variances. "
-            f"Got {vi[bad]!r} at position {bad} instead."
-        )
+    _check_variances(vi, "rma")
     k = yi.size
     X, names = _design(mods, k, intercept)
     p = X.shape[1]
@@ -316,10 +318,8 @@ def rma(
 
     # heterogeneity: Q with fixed-effect weights, I² and H² from the typical sampling variance
     if k > p:
-        P = _residual_maker(X, 1.0 / vi)
-        q = max(0.0, float(yi @ P @ yi))
+        q, vt = _heterogeneity(yi, vi, X)
         q_p = float(stats.chi2.sf(q, k - p))
-        vt = (k - p) / np.trace(P)
         if method == FIXED:
             i2, h2 = (max(0.0, 100 * (q - (k - p)) / q) if q > 0 else 0.0), q / (k - p)
         else:

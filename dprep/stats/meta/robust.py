@@ -22,7 +22,7 @@ from scipy import linalg, stats
 
 from dprep.core import args, fmt
 from dprep.core.results import Result, result
-from dprep.stats.meta._common import _moderators, _readonly
+from dprep.stats.meta._common import _moderators, _negligible, _readonly
 from dprep.stats.meta.multilevel import MVResult
 from dprep.stats.meta.rma import RMAResult
 
@@ -185,9 +185,19 @@ def robust(fit: RMAResult | MVResult, cluster: ArrayLike, *, adjust: Literal["CR
 
     Notes
     -----
-    A coefficient that only one cluster informs (e.g. a dummy for a category found in a single study) has
-    a CR0/CR1 variance of 0 up to rounding: its se is then rounding noise (about 1e-9, as metafor reports
-    it) or, when the noise is negative, NaN with NaN t, p and CI. CR2 does not have this degeneracy.
+    A coefficient that only one cluster informs (e.g. the intercept when the reference category is found in a
+    single study) has a CR0/CR1 variance of exactly 0: that cluster's weighted residuals sum to zero in its
+    direction, and what is computed is rounding noise (metafor reports an se of about 1e-9). Such a variance
+    is reported as not estimable: the se, t, p and CI of the coefficient, its row and column of ``vb`` and a
+    moderator test that includes it are NaN. The rule is relative, free of the units of y and X and of any
+    tuned constant: with :math:`g_{cj} = \sum_{i \in c} \sum_l B_{jl} (X'W)_{li} e_i`, cluster c's
+    contribution to :math:`\hat\beta_j`, the CR0 variance is :math:`\sum_c g_{cj}^2`, and it is degenerate
+    when :math:`\sqrt{\sum_c g_{cj}^2} \le \sqrt\varepsilon \sqrt{\sum_c \bar g_{cj}^2}`, where
+    :math:`\bar g_{cj}` is the same sum of the absolute values of the terms: the sums cancel to round-off
+    (√ε ≈ 1.5e-8 is the threshold of the package's other zero checks, metafor's ``comptol``). The variance
+    is computed as :math:`\sum_c g_c g_c'` rather than :math:`B (\sum_c u_c u_c') B`, whose cancellation
+    leaves noise of the order of that threshold itself; a degenerate se is then of the order of ε times the
+    scale, far below it. CR2 does not have this degeneracy.
 
     The bread is :math:`(X'WX)^{-1}` whatever the fit's ``test``: for a Knapp–Hartung ``rma`` fit, metafor
     3.8's ``robust()`` takes the s²-scaled covariance as bread and so multiplies CR0/CR1 by s⁴ (BCG: 0.032834
@@ -229,19 +239,24 @@ def robust(fit: RMAResult | MVResult, cluster: ArrayLike, *, adjust: Literal["CR
         WX[rows] = np.linalg.solve(M, X[rows])
     B = np.linalg.inv(X.T @ WX)
     btt = _moderators(p, fit.coef_names[0] == "intrcpt")
-    C = np.eye(p)[btt]
 
     if adjust in ("CR0", "CR1"):
-        u = np.zeros((m, p))
-        np.add.at(u, codes, WX * resid[:, None])
-        vb = B @ (u.T @ u) @ B * (m / (m - p) if adjust == "CR1" else 1.0)
+        terms = WX * resid[:, None]  # row i: x_i' W e_i, its term of X'We
+        u, magnitude = np.zeros((m, p)), np.zeros((m, p))
+        np.add.at(u, codes, terms)
+        np.add.at(magnitude, codes, np.abs(terms))
+        factor = m / (m - p) if adjust == "CR1" else 1.0
+        share = u @ B  # row c: cluster c's contribution g_c to β̂ (B is symmetric)
+        vb = factor * (share.T @ share)
+        se = np.sqrt(np.diag(vb))
+        degenerate = _negligible(se, np.sqrt(factor * np.sum((magnitude @ np.abs(B)) ** 2, axis=0)))
+        vb[degenerate, :] = vb[:, degenerate] = se[degenerate] = np.nan  # not estimable (see Notes)
         df = np.full(p, float(m - p))
-        with np.errstate(invalid="ignore"):  # a variance that is 0 up to rounding (see Notes) gives NaN
-            se = np.sqrt(np.diag(vb))
-        Cb = C @ beta
-        F = float(Cb @ np.linalg.solve(C @ vb @ C.T, Cb)) / btt.size
+        Cb = beta[btt]
+        F = float(Cb @ np.linalg.solve(vb[np.ix_(btt, btt)], Cb)) / btt.size
         qm, qm_df, qm_p, qm_test = F, (float(btt.size), float(m - p)), float(stats.f.sf(F, btt.size, m - p)), "F"
     else:
+        C = np.eye(p)[btt]
         members: list[list[int]] = [[] for _ in range(m)]
         for b, (rows, _) in enumerate(blocks):
             owners = np.unique(codes[rows])

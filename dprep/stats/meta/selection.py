@@ -338,7 +338,8 @@ def selmodel(
 
     opt = optimize.minimize(objective, start, jac=gradient, method="BFGS", options={"gtol": 1e-8, "maxiter": 10_000})
     if not np.isfinite(opt.fun) or (not opt.success and np.max(np.abs(gradient(opt.x))) > 1e-5):
-        raise ConvergenceError(f"The selection model did not converge ({opt.message}).")
+        raise ConvergenceError(f"The selection model did not converge ({opt.message}); try fewer steps (or "
+                               "type='beta'), or fit the model without moderators.")
     beta, tau2, delta = unpack(opt.x, transformed=True)
     ll = -objective(opt.x)
 

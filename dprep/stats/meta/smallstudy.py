@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
 from dprep.core import args, fmt
 from dprep.core.results import Result, internal, result
@@ -134,6 +133,30 @@ class TrimFillResult(Result):
                 "ci_lb": float(self.fit.ci_lb[0]), "ci_ub": float(self.fit.ci_ub[0]), "tau2": self.fit.tau2}
 
 
+def _slope_on_sei(result: RMAResult, yi: np.ndarray, vi: np.ndarray) -> float:
+    r"""Slope of the refit with √vᵢ as moderator (metafor's choice of side), 0 when it is round-off.
+
+    The slope is :math:`\sum_i c_i y_i` with :math:`c` the row of :math:`(X'WX)^{-1}X'W`; it is 0 when it is
+    at most √ε times :math:`\sum_i |c_i y_i|` (e.g. mirror-symmetric data, where it comes out as ±1e-15).
+    """
+    fit = _refit(result, yi, vi, np.sqrt(vi), "sei")
+    X, w = np.asarray(fit.X), 1.0 / (vi + fit.tau2)
+    c = np.linalg.solve(X.T @ (X * w[:, None]), (X * w[:, None]).T)[1]
+    slope = float(fit.beta[1])
+    return 0.0 if _negligible(slope, np.sum(np.abs(c * yi))) else slope
+
+
+def _ranks_first(values: np.ndarray, scale: float) -> np.ndarray:
+    """Ranks 1..k of ``values``; ties, i.e. values equal up to round-off (√ε relative to ``scale``), are
+    ranked in their order of appearance (R's ``rank(ties.method="first")``)."""
+    order = np.argsort(values, kind="stable")
+    group = np.empty(values.size, dtype=int)
+    group[order] = np.cumsum(np.r_[True, ~_negligible(np.diff(values[order]), scale)])
+    ranks = np.empty(values.size, dtype=int)
+    ranks[np.lexsort((np.arange(values.size), group))] = np.arange(1, values.size + 1)
+    return ranks
+
+
 def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None, maxiter: int = 100) -> TrimFillResult:
     r"""Duval & Tweedie's trim-and-fill with the L0 estimator, as metafor's ``trimfill()`` defaults.
 
@@ -144,11 +167,22 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
     .. math:: L_0 = \frac{4 S_r - k(k+1)}{2k - 1}
 
     recomputed from the Wilcoxon signed-rank sum :math:`S_r` of the centred values (rounded half to even,
-    as R's ``round``) until k0 no longer changes. A value tied with μ̂ (equal up to round-off, √ε relative
-    to the scale of the data) has no sign and adds nothing to :math:`S_r`, so identical effect sizes give
-    k0 = 0: otherwise a round-off of 1e-17 in μ̂ gives the ties signs and ranks, and studies are imputed
-    into a funnel that is perfectly symmetric. The k0 trimmed studies are then mirrored about the
+    as R's ``round``) until k0 no longer changes. The k0 trimmed studies are then mirrored about the
     trimmed estimate and the model refitted on the k + k0 values.
+
+    Ties follow metafor's rules, with "equal" meaning equal up to round-off (√ε relative to the scale of
+    the data, max|yᵢ| + √mean(vᵢ)), so that the result does not depend on the last bits of μ̂:
+
+    * a value tied with μ̂ has no sign and adds nothing to :math:`S_r` (R's ``sign(0)``), so identical
+      effect sizes give k0 = 0; otherwise a round-off of 1e-17 in μ̂ gives them signs and ranks;
+    * values of :math:`|y_i - \hat\mu|` tied with each other are ranked in their order in the sorted data
+      (R's ``rank(ties.method = "first")``), i.e. the member of a tied pair on the side opposite the missing
+      studies gets the higher rank. This rule is metafor's and is not symmetric: on data mirror-symmetric
+      about μ̂ (yᵢ = ±0.1, ±0.2, ±0.4) :math:`S_r` exceeds its expectation and k0 = 1, as metafor; without
+      the tolerance the ranks of such pairs would follow the sign of μ̂'s round-off (metafor 3.8-1 gives
+      k0 = 0 on the same data shifted by 0.3);
+    * a slope on :math:`\sqrt{v_i}` that is 0 up to round-off (√ε relative to the sum of the magnitudes of
+      its terms) counts as 0, i.e. side "left".
 
     Parameters
     ----------
@@ -169,8 +203,8 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
     ------
     ValueError
         If ``result`` has moderators or ``side`` is invalid.
-    RuntimeError
-        If k0 does not settle within ``maxiter`` iterations.
+    ConvergenceError
+        If k0 does not settle within ``maxiter`` iterations (the message names the remedy).
 
     Notes
     -----
@@ -185,7 +219,7 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
         raise ValueError("The 'result' parameter of trimfill must be an intercept-only model. Got a meta-regression instead.")
     yi0, vi0 = np.asarray(result.yi), np.asarray(result.vi)
     if side is None:
-        slope = _refit(result, yi0, vi0, np.sqrt(vi0), "sei").beta[1]
+        slope = _slope_on_sei(result, yi0, vi0)
         side = "right" if slope < 0 else "left"
     args.option("side", "trimfill", side, ("left", "right"))
     sign = -1.0 if side == "right" else 1.0
@@ -201,7 +235,7 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
         k0_prev = k0
         beta = _refit(result, yi[: k - k0], vi[: k - k0]).estimate
         centred = np.where(_negligible(yi - beta, tie_scale), 0.0, yi - beta)  # ties with μ̂ have no sign
-        ranks = stats.rankdata(np.abs(centred), method="ordinal")
+        ranks = _ranks_first(np.abs(centred), tie_scale)
         s_r = float(np.sum(ranks[centred > 0]))
         l0 = (4 * s_r - k * (k + 1)) / (2 * k - 1)
         var_sr = (k * (k + 1) * (2 * k + 1) + 10 * l0**3 + 27 * l0**2 + 17 * l0
@@ -209,7 +243,8 @@ def trimfill(result: RMAResult, *, side: Literal["left", "right"] | None = None,
         se_k0 = max(0.0, 4 * np.sqrt(var_sr) / (2 * k - 1)) if var_sr >= 0 else float("nan")
         k0 = max(0, int(np.round(l0)))
     else:
-        raise ConvergenceError(f"Trim-and-fill did not converge in {maxiter} iterations.")
+        raise ConvergenceError(f"Trim-and-fill did not converge in {maxiter} iterations; try a larger maxiter "
+                               "or a model fitted with method='DL'.")
 
     if k0 == 0:
         return TrimFillResult(k0=0, se_k0=se_k0, side=side, yi_filled=np.empty(0), vi_filled=np.empty(0), fit=result)

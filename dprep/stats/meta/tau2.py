@@ -6,28 +6,46 @@ import numpy as np
 from scipy import stats
 
 from dprep.core.errors import ConvergenceError
-from dprep.stats.meta._common import _q_gen, _residual_maker, _root
+from dprep.stats.meta._common import REMEDY, _cross, _q_gen, _root, _trace_prod, _wls, _wls1
+
+
+def _he_batch(X, y, v, mask, kp):
+    """Hedges (HE) estimator and its se per table: (y'Py - tr(PV)) / (k - p), P the OLS residual maker
+    (2005, eq. 6); arrays as :func:`_wls` with ``v`` the variances (0 off the mask) and ``kp`` = k - p."""
+    ols = _wls(X, mask.astype(float), y, traces=False)
+    B = ols["A_inv"]
+    BV = B @ _cross(X, v)
+    tr_pv = np.sum(v, axis=1) - np.trace(BV, axis1=1, axis2=2)
+    tr_pvpv = np.sum(v**2, axis=1) - 2 * _trace_prod(B, _cross(X, v**2)) + _trace_prod(BV, BV)
+    tau2 = np.maximum(0.0, (ols["ypy"] - tr_pv) / kp)
+    se = np.sqrt((2 * tr_pvpv + 4 * tau2 * tr_pv + 2 * tau2**2 * kp) / kp**2)
+    return tau2, se
+
+
+def _dl_batch(X, y, vi, mask, kp):
+    """DerSimonian–Laird (DL) estimator and its se per table: (Q - (k - p)) / tr(P), weights 1/vi (2005,
+    eq. 7); arrays as :func:`_he_batch` (``vi`` 1 off the mask)."""
+    fe = _wls(X, mask / vi, y)
+    tau2 = np.maximum(0.0, (fe["ypy"] - kp) / fe["tr_p"])
+    se = np.sqrt((2 * kp + 4 * tau2 * fe["tr_p"] + 2 * tau2**2 * fe["tr_pp"]) / fe["tr_p"] ** 2)
+    return tau2, se
+
+
+def _single(estimator, yi, vi, X) -> tuple[float, float]:
+    """A per-table estimator (``_he_batch``, ``_dl_batch``) applied to one table."""
+    k, p = X.shape
+    tau2, se = estimator(X[None], yi[None], vi[None], np.ones((1, k), bool), np.array([k - p]))
+    return float(tau2[0]), float(se[0])
 
 
 def _tau2_he(yi, vi, X):
-    """Hedges (HE) estimator and its se: (y'Py - tr(PV)) / (k - p), P the OLS residual maker (2005, eq. 6)."""
-    k, p = X.shape
-    P = np.eye(k) - X @ np.linalg.solve(X.T @ X, X.T)
-    PV = P * vi[None, :]
-    tr_pv = np.trace(PV)
-    tau2 = max(0.0, (yi @ P @ yi - tr_pv) / (k - p))
-    se = np.sqrt((2 * np.sum(PV * PV.T) + 4 * tau2 * tr_pv + 2 * tau2**2 * (k - p)) / (k - p) ** 2)
-    return tau2, se
+    """Hedges (HE) estimator and its se for one table (:func:`_he_batch`)."""
+    return _single(_he_batch, yi, vi, X)
 
 
 def _tau2_dl(yi, vi, X):
-    """DerSimonian–Laird (DL) estimator and its se: (Q - (k - p)) / tr(P), weights 1/vi (2005, eq. 7)."""
-    k, p = X.shape
-    P = _residual_maker(X, 1.0 / vi)
-    tr_p = np.trace(P)
-    tau2 = max(0.0, (yi @ P @ yi - (k - p)) / tr_p)
-    se = np.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * np.sum(P * P)) / tr_p**2)
-    return tau2, se
+    """DerSimonian–Laird (DL) estimator and its se for one table (:func:`_dl_batch`)."""
+    return _single(_dl_batch, yi, vi, X)
 
 
 def _tau2_pm(yi, vi, X, tol):
@@ -37,7 +55,8 @@ def _tau2_pm(yi, vi, X, tol):
         tau2 = 0.0
     else:
         upper = max(100.0, 10 * stats.median_abs_deviation(yi, scale="normal") ** 2)
-        tau2 = _root(lambda t: _q_gen(t, yi, vi, X) - (k - p), 0.0, upper, tol)
+        tau2 = _root(lambda t: _q_gen(t, yi, vi, X) - (k - p), 0.0, upper, tol,
+                     "the Paule–Mandel equation Q(τ²) = k − p", REMEDY)
     w = 1.0 / (vi + tau2)
     return tau2, np.sqrt(2 * k**2 / (k - p) / np.sum(w) ** 2)
 
@@ -76,12 +95,12 @@ def _tau2_fisher(yi, vi, X, reml, tol, maxiter):
     damping, previous = 1.0, 0.0
     for _ in range(maxiter):
         w = 1.0 / (vi + tau2)
-        P = _residual_maker(X, w)
-        Py = P @ yi
+        fit = _wls1(X, w, yi)
+        py2 = float(fit["py"] @ fit["py"])
         if reml:
-            raw = (Py @ Py - np.trace(P)) / np.sum(P * P)
+            raw = (py2 - fit["tr_p"]) / fit["tr_pp"]
         else:
-            raw = (Py @ Py - np.sum(w)) / np.sum(w**2)
+            raw = (py2 - np.sum(w)) / np.sum(w**2)
         if raw * previous < 0 and abs(raw) > 0.5 * abs(previous):
             damping /= 2
         previous, step = raw, damping * raw
@@ -101,14 +120,14 @@ def _tau2_fisher(yi, vi, X, reml, tol, maxiter):
         if abs(step) <= threshold:
             break
     else:
-        raise ConvergenceError(f"Fisher scoring for τ² did not converge in {maxiter} iterations.")
+        raise ConvergenceError(f"Fisher scoring for τ² ({'REML' if reml else 'ML'}) did not converge in {maxiter} "
+                               f"iterations; {REMEDY}.")
     # metafor's 'll0check': a boundary maximum at τ² = 0 beats an interior local maximum
     if tau2 > tol and _log_lik(0.0, yi, vi, X, reml) - ll > tol:
         tau2 = 0.0
     w = 1.0 / (vi + tau2)
     if reml:
-        P = _residual_maker(X, w)
-        return tau2, np.sqrt(2 / np.sum(P * P))
+        return tau2, np.sqrt(2 / _wls1(X, w, yi)["tr_pp"])
     return tau2, np.sqrt(2 / np.sum(w**2))
 
 

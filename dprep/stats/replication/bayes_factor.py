@@ -10,6 +10,7 @@ from scipy import integrate, stats
 
 from dprep.core import args
 from dprep.core.results import Result, result
+from dprep.stats.bayes_factors import bf_from_log
 from dprep.stats.noncentral import nct_limits, nct_logpdf
 from dprep.stats.replication._common import _count
 
@@ -20,12 +21,16 @@ class ReplicationBF(Result):
 
     Attributes
     ----------
-    bf_r0 : float
-        p(replication data | δ ~ posterior of the original) / p(replication data | δ = 0).
-    bf_0r : float
-        1 / bf_r0.
+    bf_r0 : float or None
+        p(replication data | δ ~ posterior of the original) / p(replication data | δ = 0); ``None`` when
+        it or ``bf_0r`` is beyond the float range (``bf_overflow``).
+    bf_0r : float or None
+        1 / bf_r0; ``None`` with ``bf_r0``.
     log_bf_r0 : float
-        Natural log of ``bf_r0``.
+        Natural log of ``bf_r0``, always given.
+    bf_overflow : bool
+        True when |log_bf_r0| exceeds the log of the largest float (≈ 709.78): the factors are ``None``
+        and ``log_bf_r0`` carries the evidence (the convention of :mod:`dprep.stats.bayes_factors`).
     test : str
         ``"t"`` or ``"F"``.
     method : str
@@ -35,9 +40,10 @@ class ReplicationBF(Result):
         Mean and SD of the original's posterior for δ (t test) or for f² (F test).
     """
 
-    bf_r0: float
-    bf_0r: float
+    bf_r0: float | None
+    bf_0r: float | None
     log_bf_r0: float
+    bf_overflow: bool
     test: str
     method: str
     posterior_mean: float
@@ -154,8 +160,7 @@ def replication_bf_t(t_orig: float, n_orig: tuple[int, ...], t_rep: float, n_rep
     else:
         raise ValueError(f"The 'method' parameter of {func} must be 'exact' or 'normal'. Got {method!r} instead.")
     log_bf = log_marg - float(stats.t.logpdf(t_r, dfr))
-    return ReplicationBF(bf_r0=math.exp(log_bf), bf_0r=math.exp(-log_bf), log_bf_r0=log_bf, test="t",
-                         method=method, posterior_mean=float(mean), posterior_sd=float(sd))
+    return _result(log_bf, "t", method, mean, sd)
 
 
 def replication_bf_f(f_orig: float, df_orig: tuple[int, int], n_orig: int, f_rep: float,
@@ -218,6 +223,10 @@ def replication_bf_f(f_orig: float, df_orig: tuple[int, int], n_orig: int, f_rep
     mean = integrate.quad(lambda x: x * math.exp(log_lik_o(x) - log_norm), 0.0, hi, limit=400)[0]
     second = integrate.quad(lambda x: x * x * math.exp(log_lik_o(x) - log_norm), 0.0, hi, limit=400)[0]
     log_bf = log_num - log_norm - float(stats.f.logpdf(fr, d1r, d2r))
-    return ReplicationBF(bf_r0=math.exp(log_bf), bf_0r=math.exp(-log_bf), log_bf_r0=log_bf, test="F",
-                         method="exact", posterior_mean=float(mean),
-                         posterior_sd=float(math.sqrt(max(second - mean * mean, 0.0))))
+    return _result(log_bf, "F", "exact", mean, math.sqrt(max(second - mean * mean, 0.0)))
+
+
+def _result(log_bf: float, test: str, method: str, mean: float, sd: float) -> ReplicationBF:
+    bf_r0, bf_0r, overflow = bf_from_log(log_bf)
+    return ReplicationBF(bf_r0=bf_r0, bf_0r=bf_0r, log_bf_r0=float(log_bf), bf_overflow=overflow, test=test,
+                         method=method, posterior_mean=float(mean), posterior_sd=float(sd))

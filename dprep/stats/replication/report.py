@@ -75,8 +75,14 @@ class ReplicationReport(Result):
 
     def _headline(self) -> dict:
         return {"original_d": self.original.estimate, "replication_d": self.replication.estimate,
-                "pi_lb": self.pi_lb, "pi_ub": self.pi_ub, "bf_r0": self.replication_bf.bf_r0,
+                "pi_lb": self.pi_lb, "pi_ub": self.pi_ub, "log_bf_r0": self.replication_bf.log_bf_r0,
                 "sceptical_pval": self.sceptical_pval}
+
+    def _bf_line(self) -> str:
+        bf = self.replication_bf
+        if bf.bf_overflow:
+            return f"replication BF_r0 beyond the float range: log BF_r0 = {bf.log_bf_r0:.3f}"
+        return f"replication BF_r0 = {fmt.num(bf.bf_r0, 3)} (BF_0r = {fmt.num(bf.bf_0r, 3)})"
 
     def summary(self) -> str:
         """The metrics, one per line, with the settings and notes."""
@@ -90,7 +96,7 @@ class ReplicationReport(Result):
             f"{self.replication_in_prediction_interval}",
             f"small telescopes: d33 = {self.small_telescopes.d33:.3f}, {fmt.pval(self.small_telescopes.pval, prefix=True)}"
             f", too small: {self.small_telescopes.too_small}",
-            f"replication BF_r0 = {fmt.num(self.replication_bf.bf_r0, 3)} (BF_0r = {fmt.num(self.replication_bf.bf_0r, 3)})",
+            self._bf_line(),
             f"sceptical p = {fmt.num(self.sceptical_pval, 4)} (c = {self.sceptical_c:.3f})",
             f"TOST against ±{self.sesoi:.3f} ({self.sesoi_rule}): {fmt.pval(self.tost.pval, prefix=True)}, "
             f"equivalent: {self.tost.equivalent}",

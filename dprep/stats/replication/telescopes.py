@@ -46,9 +46,11 @@ class SmallTelescopes(Result):
 
 
 def _two_sided_power(d: float, n1: int, n2: int, df: int, alpha: float) -> float:
+    """P(|T| ≥ t_crit) for T ~ t(df, d/√(1/n1 + 1/n2)); the upper tail as P(T ≤ −t_crit) at −ncp, and both
+    tails with :func:`nct_cdf`, which stays finite where SciPy's ``nct.cdf`` returns NaN (large ncp and df)."""
     ncp = d / _scale(n1, n2)
     crit = stats.t.ppf(1.0 - alpha / 2, df)
-    return float(stats.nct.sf(crit, df, ncp) + stats.nct.cdf(-crit, df, ncp))
+    return nct_cdf(-crit, df, -ncp) + nct_cdf(-crit, df, ncp)
 
 
 def small_telescopes(orig_n1: int, orig_n2: int, rep_d: float, rep_n1: int, rep_n2: int, *,

@@ -330,14 +330,6 @@ def test_knha_qm_is_f_test(music):
     assert fit.qm_p == pytest.approx(stats.f.sf(fit.qm, 1, 14), rel=1e-12)
 
 
-def test_trimfill_symmetric_data_imputes_nothing():
-    # values mirror-symmetric about 0 with mirrored variances: no asymmetry, k0 = 0
-    yi = np.array([-0.4, -0.2, -0.1, 0.1, 0.2, 0.4])
-    vi = np.array([0.05, 0.03, 0.02, 0.02, 0.03, 0.05])
-    tf = meta.trimfill(meta.rma(yi, vi))
-    assert tf.k0 == 0 and tf.fit.k == 6
-
-
 def test_trimfill_mirrors_about_trimmed_estimate():
     # BCG, side "right" (studies missing on the right): the most extreme study on the left is trimmed and
     # its mirror image 2·μ̂_trimmed - y is imputed

@@ -123,6 +123,24 @@ def test_cr2_matches_metafor_and_clubsandwich(case):
                            value(name, "htz_p")])
 
 
+@pytest.mark.parametrize("scale", [1e-6, 1.0, 1e4])
+def test_degenerate_variance_rule_is_relative(scale):
+    # robust's Notes: a CR0/CR1 se is NaN when it is at most √ε times the same sums of absolute values, so
+    # the rule is free of units: with yi·c and vi·c² the intercept (only study 16 has 'covert' effects) stays
+    # NaN and the other se scale by c (DL, a closed form, keeps the fit exactly equivariant). The same model
+    # without an intercept tests every coefficient in QM, the degenerate 'deltypecovert' too: QM is NaN.
+    def fit(c, intercept=True):
+        return meta.rma(ASSINK["yi"] * c, ASSINK["vi"] * c**2, mods=ASSINK["deltype"], method="DL",
+                        intercept=intercept)
+    base, rob = (meta.robust(fit(c), ASSINK["study"], adjust="CR1") for c in (1.0, scale))
+    assert np.isnan(rob.vb[0]).all() and np.isnan(rob.vb[:, 0]).all()
+    assert np.isnan([rob.se[0], rob.tval[0], rob.pval[0], rob.ci_lb[0], rob.ci_ub[0]]).all()
+    assert close(rob.se[1:], scale * base.se[1:], rtol=1e-9) and close([rob.qm], np.array([base.qm]), rtol=1e-9)
+    cells = meta.robust(fit(scale, intercept=False), ASSINK["study"], adjust="CR0")
+    assert cells.coef_names[0] == "deltypecovert" and np.isnan(cells.se[0]) and np.isfinite(cells.se[1:]).all()
+    assert np.isnan(cells.qm) and np.isnan(cells.qm_p)
+
+
 @pytest.mark.reference
 def test_clusters_finer_than_the_random_effects():
     # robust(res, cluster = dat$study) of the district/school model: metafor's CR0/CR1 keep W = M⁻¹;

@@ -1,9 +1,9 @@
 """Tests of dprep.stats.meta.smallstudy (trim-and-fill, Egger's regression test): the reproducers of issue
 #12 and Egger's test with the sampling variance as predictor.
 
-Reference values: ``tests/reference/meta_fixes.json`` (``meta_fixes.R``) and ``bias_metafor.json``
-(``bias.R``), metafor 3.8-1 with ``control=list(threshold=1e-10, maxiter=1000)``; the call is stored beside
-each value.
+Reference values: ``tests/reference/meta_fixes.json`` (``meta_fixes.R``), ``trimfill_ties.json``
+(``trimfill_ties.R``, also ``tol=1e-12``) and ``bias_metafor.json`` (``bias.R``), metafor 3.8-1 with
+``control=list(threshold=1e-10, maxiter=1000)``; the call is stored beside each value.
 """
 
 from __future__ import annotations
@@ -50,6 +50,38 @@ def test_trimfill_ties_with_other_data_still_impute():
     yi = np.array([-0.4] * 5 + [0.3, 0.9, 1.4])
     vi = np.array([0.148, 0.113, 0.063, 0.041, 0.194, 0.3, 0.5, 0.7])
     assert meta.trimfill(meta.rma(yi, vi)).k0 > 0
+
+
+TIES = json.loads((REF_DIR / "trimfill_ties.json").read_text())
+
+
+@pytest.mark.reference
+@pytest.mark.parametrize("method", ["REML", "DL", "ML", "HE", "PM", "FE"])
+def test_trimfill_on_mirror_symmetric_data_matches_metafor(method):
+    # yi = ±0.1, ±0.2, ±0.4 with mirrored vi: |yi - μ̂| ties in pairs, and metafor ranks ties in their order
+    # in the sorted data (ties.method = "first"), so Sr = 12, L0 = 6/11 and k0 = 1 on the left, not 0.
+    # reference: TIES[method]: ctl <- list(threshold=1e-10, tol=1e-12, maxiter=1000);
+    # trimfill(rma(yi, vi, method=method, control=ctl), control=ctl). The side's slope on sqrt(vi) is 0
+    # (metafor exactly, dprep ±1e-15 round-off, which gave side "right" under ML).
+    ref = TIES[method]
+    tf = meta.trimfill(meta.rma(TIES["yi"], TIES["vi"], method=method))
+    assert (tf.k0, tf.side) == (ref["k0"], ref["side"]) == (1, "left")
+    assert tf.se_k0 == pytest.approx(ref["se_k0"], rel=1e-6)
+    assert tf.yi_filled == pytest.approx([ref["yi_filled"]], rel=1e-6)
+    for key in ("estimate", "se", "ci_lb", "ci_ub", "tau2"):
+        value = getattr(tf.fit, key) if key in ("estimate", "tau2") else getattr(tf.fit, key)[0]
+        assert value == pytest.approx(ref[key], rel=1e-6), key
+
+
+@pytest.mark.parametrize("shift", [c["shift"] for c in TIES["shifted"]])
+def test_trimfill_ties_do_not_follow_the_round_off(shift):
+    # the same data shifted by c: μ̂ - c carries a round-off of either sign, on which the ranks of the tied
+    # pairs would depend (metafor 3.8-1: k0 = 0 on the right for c = 0.3, k0 = 1 on the right for c = 2.5,
+    # TIES["shifted"]). Trim-and-fill is shift-equivariant, so the result is that of the unshifted data.
+    ref = TIES["REML"]
+    tf = meta.trimfill(meta.rma(np.add(TIES["yi"], shift), TIES["vi"]))
+    assert (tf.k0, tf.side) == (ref["k0"], ref["side"])
+    assert tf.fit.estimate - shift == pytest.approx(ref["estimate"], rel=1e-6)
 
 
 @pytest.mark.reference
