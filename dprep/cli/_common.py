@@ -165,7 +165,7 @@ def error_line(exc: Exception) -> tuple[str, int]:
 
 def _warning_line(message, category, filename, lineno, file=None, line=None) -> None:
     """Show a warning as one line (no source line, which reads like part of a traceback)."""
-    typer.echo(f"dprep: {category.__name__}: {message}", err=True)
+    typer.echo(f"dprep: {category.__name__}: {' '.join(str(message).split())}", err=True)
 
 
 class DprepGroup(TyperGroup):

@@ -39,7 +39,7 @@ def _raising(exc: BaseException) -> typer.Typer:
     @app.command("warn")
     def warn() -> None:
         """Warn, then succeed."""
-        warnings.warn("k = 1: a z test is used", UserWarning)
+        warnings.warn("k = 1: a z test\n  is used", UserWarning)
 
     return app
 

@@ -47,6 +47,12 @@ def _audit_null(path: tuple, rows: list) -> bool:
     return name is not None and outcomes.get(name, "not_checkable") == "not_checkable"
 
 
+def _bf_overflow(path: tuple, out: dict) -> bool:
+    """A Bayes factor beyond the float range is null with bf_overflow true; log_bf10 is always given
+    (dprep.stats.bayes_factors)."""
+    return path in (("bf10",), ("bf01",)) and out["bf_overflow"] is True
+
+
 #: command → whether a ``null`` at a path of its ``--json`` output is documented, and where.
 MAY_BE_NULL: dict[str, Callable[[tuple, Any], bool]] = {
     "audit": _audit_null,
@@ -56,7 +62,8 @@ MAY_BE_NULL: dict[str, Callable[[tuple, Any], bool]] = {
     # null.
     "bias selmodel": lambda path, out: path == ("note",) or path[0] == "delta_se" and out["delta_fixed"][path[1]],
     # --n2 0 is a one-sample or paired test (help of --n2): there is no second group.
-    "bf ttest": lambda path, out: path == ("n", "n2"),
+    "bf ttest": lambda path, out: path == ("n", "n2") or _bf_overflow(path, out),
+    "bf anova": lambda path, out: _bf_overflow(path, out),
     # participants younger than --age have no accumulated hours (summarize's help).
     "diaries summarize": lambda path, out: path[0] == "participants" and path[-1] == "accumulated_hours",
 }
