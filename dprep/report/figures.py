@@ -15,6 +15,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from dprep.report.markup import escape
+
 __all__ = ["figure_markdown"]
 
 
@@ -31,9 +33,10 @@ def figure_markdown(image: Figure | str | os.PathLike, caption: str, alt: str, l
     image : matplotlib.figure.Figure or path-like
         The figure (saved as PNG at ``dpi``, tight bounding box) or a PNG file (embedded as it is).
     caption : str
-        The caption (Markdown; brackets are escaped).
+        The caption (Markdown, written by the page: data inside it must be escaped with
+        :func:`dprep.report.markup.escape`; brackets are escaped).
     alt : str
-        The alt text (plain text).
+        The alt text (plain text: escaped here).
     label : str
         Cross-reference label, starting with ``fig-``.
     dpi : int, default 150
@@ -60,5 +63,4 @@ def figure_markdown(image: Figure | str | os.PathLike, caption: str, alt: str, l
     else:
         data = Path(image).read_bytes()
     uri = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-    quoted = str(alt).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
-    return f'\n![{_escape(caption)}]({uri}){{#{label} fig-alt="{quoted}"}}\n'
+    return f'\n![{_escape(caption)}]({uri}){{#{label} fig-alt="{escape(alt)}"}}\n'

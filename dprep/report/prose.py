@@ -1,12 +1,16 @@
 """Words that follow the numbers: comparisons and lists for the prose of the report pages.
 
 A page never types "larger", "outside" or "no asymmetry": it asks these helpers, which choose the word
-from the values, so the sentence changes when the data do.
+from the values, so the sentence changes when the data do. A list of items is data: :func:`listing`
+escapes each item (:func:`dprep.report.markup.escape`) unless the page made it as Markdown
+(:class:`~dprep.report.markup.Markup`).
 """
 
 from __future__ import annotations
 
 from typing import Iterable
+
+from dprep.report.markup import Markup, escape
 
 __all__ = ["compare", "listing"]
 
@@ -40,22 +44,25 @@ def compare(a: float, b: float, *, more: str = "larger than", less: str = "small
     return more if a > b else less if a < b else same
 
 
-def listing(items: Iterable[str], conjunction: str = "and") -> str:
-    """``"a, b and c"``.
+def listing(items: Iterable[str], conjunction: str = "and") -> Markup:
+    """``"a, b and c"``, each item escaped as data unless it is :class:`~dprep.report.markup.Markup`.
 
     Parameters
     ----------
     items : iterable of str
     conjunction : str, default "and"
+        Written by the page (not escaped).
 
     Returns
     -------
-    str
+    Markup
 
     Examples
     --------
     >>> listing(["DL", "REML", "PM"])
     'DL, REML and PM'
     """
-    items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {conjunction} {items[-1]}" if items else ""
+    items = [escape(i) for i in items]
+    if len(items) < 2:
+        return Markup("".join(items))
+    return Markup(f"{', '.join(items[:-1])} {conjunction} {items[-1]}")

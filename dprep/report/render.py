@@ -41,6 +41,7 @@ import yaml
 
 from dprep.core.errors import RenderError
 from dprep.data.io import atomic_path
+from dprep.report.markup import escape
 from dprep.report.provenance import commit_date, find_root, provenance_markdown
 
 ENGINES = ("auto", "quarto", "fallback")
@@ -574,14 +575,9 @@ def _fill_inline(block: _Markdown, notebook: Any) -> str:
     (values,) = [o["data"][_INLINE_MIME] for o in notebook.cells[block.cell].outputs if _INLINE_MIME in o.get("data", {})]
     text = block.text
     for index, value in enumerate(values):
-        filled = value["text"] if value["markdown"] else _escape_markdown(value["text"])
+        filled = value["text"] if value["markdown"] else escape(value["text"])
         text = text.replace(_PLACEHOLDER.format(index), filled)
     return text
-
-
-def _escape_markdown(text: str) -> str:
-    """Backslash-escape characters that pandoc Markdown would interpret (``@``, ``*``, ``[``…)."""
-    return re.sub(r"([\\`*_{}\[\]<>#@$~^|])", r"\\\1", text)
 
 
 def _cell_markdown(cell: _Cell, options: Mapping[str, Any], outputs: list[Any], media: Path) -> str:
@@ -628,15 +624,11 @@ def _output_markdown(output: Mapping[str, Any], options: Mapping[str, Any], alt:
         path.write_text(content, encoding="utf-8")
     else:
         path.write_bytes(base64.b64decode(content))
-    attributes = [f'alt="{_attribute(alt)}"']
+    attributes = [f'alt="{escape(alt)}"']
     width = (output.get("metadata", {}).get(mime) or {}).get("width")
     if width:
         attributes.append(f"width={int(width)}")
     return f"![]({path.as_posix()}){{{' '.join(attributes)}}}"
-
-
-def _attribute(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
 
 
 def _fenced(text: str, info: str) -> str:

@@ -23,6 +23,9 @@ import yaml
 _WRITE_MODES = set("wax+")
 _SKIPPED_PARTS = {".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
 _SKIPPED_SUFFIXES = {".py", ".pyc", ".pth"}
+_METADATA_SUFFIXES = (".egg-info", ".dist-info")
+"""Folders of installed-package metadata (read by :mod:`importlib.metadata`, e.g. for an editable
+install kept in the repository): not inputs of a page."""
 
 _root: Path | None = None
 _files: set[Path] = set()
@@ -40,8 +43,10 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         resolved = Path(os.fsdecode(path)).resolve()
     except (TypeError, ValueError, OSError):
         return
-    if (resolved.suffix in _SKIPPED_SUFFIXES or not resolved.is_relative_to(_root)
-            or _SKIPPED_PARTS & set(resolved.relative_to(_root).parts)):
+    if resolved.suffix in _SKIPPED_SUFFIXES or not resolved.is_relative_to(_root):
+        return
+    parts = resolved.relative_to(_root).parts
+    if _SKIPPED_PARTS & set(parts) or any(part.endswith(_METADATA_SUFFIXES) for part in parts[:-1]):
         return
     _files.add(resolved)
 
@@ -53,7 +58,8 @@ def start(root: str | os.PathLike) -> None:
     ----------
     root : path-like
         The repository root; files outside it (the Python installation, fonts, caches), Python
-        source and anything under ``.git`` or ``.venv`` are not recorded.
+        source, anything under ``.git`` or ``.venv`` and package metadata (``*.egg-info``,
+        ``*.dist-info`` folders) are not recorded.
 
     Notes
     -----

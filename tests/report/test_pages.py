@@ -24,6 +24,7 @@ Allowed, and only these (each match is removed before the scan):
 * a year in an author–year citation: ``Name (1993)`` or ``et al. 2013``;
 * a locator of a source: ``Table 11.1``, ``Figure 2``, ``Study 1``, ``Section 3``, ``Chapter 7``;
 * a comparison with zero, which is a sign, not a number: ``P(θ > 0)``, ``β = 0``;
+* a name that carries a digit and is not a quantity: the hash ``MD5``;
 * ``d₃₃`` and subscripts or superscripts (``BF₁₀``, ``η²``) are not ASCII digits and never match.
 
 Number words (two to twelve, twenty ... thousand, twice, dozen) are counts typed in too; "one", "half"
@@ -49,6 +50,7 @@ CITATION = re.compile(r"\[[^\]]*@[^\]]*\]|@[\w:-]+|<?https?://[^\s>]+>?")
 YEAR = re.compile(r"(?:(?<=[A-ZÀ-Ýa-zà-ÿ’'.-]) \((?:19|20)\d\d[a-z]?\))|(?:(?<=et al\.) (?:19|20)\d\d[a-z]?)")
 LOCATOR = re.compile(r"\b(?:Table|Figure|Study|Section|section|Chapter)\s\d+(?:\.\d+)*")
 ZERO = re.compile(r"[<>=≠≤≥] 0(?!\d|[.,]\d)")
+NAME = re.compile(r"\bMD5\b")
 PATH = re.compile(r"^[\w.-]+(?:/[\w.-]+)+$")
 NUMBER_WORDS = re.compile(r"\b(?:two(?!-(?:sided|tailed|sample|group))|three|four|five|six|seven|eight|nine|ten|"
                           r"eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|twice|dozen)\b", re.I)
@@ -57,7 +59,7 @@ CAPTION_KEYS = ("fig-cap", "fig-alt", "tbl-cap")
 
 def offending(text: str) -> list[str]:
     """The digits and number words left in ``text`` after the allowed forms are removed."""
-    for pattern in (INLINE, CITATION, YEAR, LOCATOR, ZERO):
+    for pattern in (INLINE, CITATION, YEAR, LOCATOR, ZERO, NAME):
         text = pattern.sub(" ", text)
     found = [m.group(0) for m in re.finditer(r"\S*[0-9]\S*", text)]
     return found + [m.group(0) for m in NUMBER_WORDS.finditer(text)]
@@ -126,6 +128,7 @@ def test_readme_prose_states_no_number():
     ("the 1993 interviewers", ["1993"]),
     ("Ericsson, Krampe & Tesch-Römer (1993) and Hróbjartsson et al. 2013, Table 11.1, d₃₃, BF₁₀", []),
     ("Macnamara et al. (2014); P(θ > 0), β = 0, a two-sided test; β = 0.23", ["0.23"]),
+    ("the MD5 of every file, not MD5s or MD50 or 5 MD5", ["MD5s", "MD50", "5"]),
     ("`{python} fmt_num(x)` and `params.yaml` [@macnamara2019, section 3] @fig-forest", []),
 ])
 def test_the_scan_catches_typed_numbers_and_spares_the_allowed_forms(text, bad):

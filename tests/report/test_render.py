@@ -8,10 +8,12 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pypandoc
 import pytest
 import typer
 import yaml
+from matplotlib.figure import Figure
 from typer.testing import CliRunner
 
 from dprep.cli import render as render_command
@@ -249,3 +251,53 @@ def test_reports_index_renders_with_apa_citations(tmp_path: Path) -> None:
     assert "Ericsson et al., 1993</a>)" in html  # APA 7 in-text citation
     assert "https://doi.org/10.1037/0033-295X.100.3.363" in html
     assert "dprep — deliberate practice, re-examined" in html
+
+
+PAYLOADS = ["<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "[link](javascript:alert(1))",
+            '=HYPERLINK("http://x","y")', "a | b", "first line\nsecond line"]
+ESCAPING_PAGE = '''\
+```{python}
+import pandas as pd
+from dprep.report.figures import figure_markdown
+from dprep.report.markup import escape
+from dprep.report.prose import listing
+from dprep.report.tables import badge, markdown_table, table_markdown
+
+notes = pd.read_csv("notes.csv")["note"]
+```
+
+Inline: `{python} notes[0]`; listed: `{python} listing(notes)`.
+
+```{python}
+#| output: asis
+print(f"A note from the data: {escape(notes[1])}.\\n")
+print(table_markdown(notes.to_frame().assign(verdict=badge("consistent")), f"Notes ({escape(notes[2])}).", "tbl-notes"))
+print(figure_markdown("dot.png", f"A dot, {escape(notes[0])}.", notes[1], "fig-dot"))
+```
+
+```{python}
+from IPython.display import Markdown
+Markdown(markdown_table(notes.to_frame()))
+```
+'''
+
+
+@pytest.mark.slow
+def test_data_reaches_the_page_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page printing data through dprep.report's helpers (prose, tables, captions, alt texts, inline values)
+    shows every payload as text: no element, attribute or link comes from the data."""
+    paths = [str(REPORTS.parent), *filter(None, [os.environ.get("PYTHONPATH")])]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(paths))  # the kernel imports this checkout's dprep
+    project = _markdown_project(tmp_path / "p", "")
+    (project / "page.qmd").write_text(f"---\ntitle: Page\n---\n\n{ESCAPING_PAGE}")
+    pd.DataFrame({"note": PAYLOADS}).to_csv(project / "notes.csv", index=False)
+    Figure(figsize=(1, 1)).savefig(project / "dot.png")
+    (page,) = render_project(project, engine="fallback")
+    html = " ".join(page.read_text(encoding="utf-8").split())  # pandoc wraps lines
+    tags = re.findall(r"<[a-zA-Z][^>]*>", re.sub(r'"[^"]*"', '""', html))  # attribute values emptied
+    assert not [t for t in tags if re.match(r"<script\b", t) or re.search(r"\son\w+\s*=", t)]
+    assert "javascript:" not in "".join(re.findall(r'href="[^"]*"', html)) and "=HYPERLINK" in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt;") >= 5  # inline, list, table twice, caption, alt
+    assert html.count("&lt;img src=x onerror=alert(1)&gt;") >= 5
+    assert re.search(r"<td[^>]*>a \| b</td>", html) and "first line second line" in html
+    assert re.search(r'class="verdict verdict-consistent"', html)

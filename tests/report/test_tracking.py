@@ -43,3 +43,14 @@ def test_params_looked_up_are_recorded(tracked: Path) -> None:
     assert tracking.record() == {"files": ["params.yaml"], "params": ["meta.level", "meta.method"]}
     with pytest.raises(KeyError):
         params["nothing"]
+
+
+def test_package_metadata_is_not_an_input(tracked: Path) -> None:
+    """An editable install in the repository leaves *.egg-info (or *.dist-info) there, which
+    importlib.metadata reads; that is not a file the page was built from."""
+    for folder, name in (("dprep.egg-info", "entry_points.txt"), ("pkg-1.0.dist-info", "METADATA")):
+        (tracked / folder).mkdir()
+        (tracked / folder / name).write_text("[console_scripts]\n")
+        (tracked / folder / name).read_text()
+    (tracked / "data" / "a.csv").read_text()
+    assert tracking.record()["files"] == ["data/a.csv"]
