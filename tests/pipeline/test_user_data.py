@@ -104,13 +104,13 @@ def test_configured_user_data_flow_into_outputs_and_pages(tmp_path, pipeline_out
     assert "Running stage 'bayes'" not in run.stdout and "Running stage 'bayes_groups'" not in run.stdout
 
     out = repo / "data" / "processed"
-    lab = json.loads((out / "diaries/datasets/lab_sample/metrics.json").read_text())
+    lab = json.loads((out / "diaries/datasets/lab_sample/results.json").read_text())
     assert (lab["data"], lab["synthetic"], lab["participants"]) == ("real data", False, 9)
     groups = pd.read_csv(out / "diaries/datasets/lab_sample/descriptives.csv")
     assert groups["group"].tolist() == ["Spitze", "gut", "Lehramt"] and set(groups["data"]) == {"real data"}
     assert pd.read_csv(out / "diaries/datasets/lab_sample/contrasts.csv")["contrast"].tolist() == [
         "spitze_vs_gut", "top_two_vs_lehramt"]
-    example = json.loads((out / "diaries/datasets/example_wide/metrics.json").read_text())
+    example = json.loads((out / "diaries/datasets/example_wide/results.json").read_text())
     assert example["data"] == "example (invented for the documentation)" and example["absent_tables"] == [
         "diary", "activity_ratings"]
     index = {d["name"]: d for d in json.loads((out / "diaries/datasets/index.json").read_text())}
