@@ -328,6 +328,8 @@ class GoshResult(Result):
     n_subsets: int
     seed: int | None
     table: pd.DataFrame
+    level: float
+    """Confidence level of the model: the summary's quantiles are (1 − level)/2, 0.5 and (1 + level)/2."""
     included: np.ndarray = internal()
 
     def to_frame(self) -> pd.DataFrame:
@@ -335,9 +337,12 @@ class GoshResult(Result):
         return self.table.copy()
 
     def to_dict(self) -> dict[str, Any]:
-        """Settings and a summary (quantiles) of each column; the subsets are in ``to_frame()``."""
-        desc = self.table.drop(columns="k").describe(percentiles=[0.025, 0.5, 0.975]).T
+        """Settings and a summary (mean, SD, extremes and the quantiles (1 − level)/2, 0.5, (1 + level)/2) of
+        each column; the subsets are in ``to_frame()``."""
+        tail = (1 - self.level) / 2
+        desc = self.table.drop(columns="k").describe(percentiles=[tail, 0.5, 1 - tail]).T
         return {"method": self.method, "exact": self.exact, "n_subsets": self.n_subsets, "seed": self.seed,
+                "level": self.level,
                 "summary": desc.reset_index(names="quantity").to_dict(orient="records")}
 
 
@@ -441,4 +446,4 @@ def gosh(result: RMAResult, *, subsets: int | None = None, seed: int | None = No
         table = pd.DataFrame(rows)
     incl.setflags(write=False)
     return GoshResult(method=result.method, exact=exact, n_subsets=len(incl), seed=None if exact else seed,
-                      table=table, included=incl)
+                      table=table, level=result.level, included=incl)

@@ -151,3 +151,13 @@ def test_cumul_needs_intercept_only_model(effects, table):
         meta.cumul(meta.rma(*effects("bcg"), mods=table("bcg")[["ablat"]]))
     with pytest.raises(ValueError, match="The 'order' parameter of cumul must have one value per study"):
         meta.cumul(meta.rma(*effects("bcg")), order=[1, 2])
+
+
+def test_gosh_summary_quantiles_follow_the_level(effects):
+    # the summary's central interval is the model's level: (1 - level)/2 and (1 + level)/2 quantiles
+    for level, tails in ((0.95, ("2.5%", "97.5%")), (0.9, ("5%", "95%"))):
+        g = meta.gosh(meta.rma(*effects("bcg"), method="FE", level=level))
+        (row,) = [r for r in g.to_dict()["summary"] if r["quantity"] == "estimate"]
+        assert g.to_dict()["level"] == level
+        for tail, q in zip(tails, ((1 - level) / 2, (1 + level) / 2)):
+            assert row[tail] == pytest.approx(g.table["estimate"].quantile(q), rel=1e-12)
