@@ -112,7 +112,8 @@ def read_source(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
         if FORMATS[suffix] == "Excel":
             options = dict(sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
             frame = pd.read_excel(path, **options)
-            header = pd.read_excel(path, header=None, nrows=1, **options).to_numpy().ravel()  # before pandas renames copies
+            # the names as written: pandas renames a second 'x' to 'x.1'
+            header = pd.read_excel(path, header=None, nrows=1, **options).to_numpy().ravel()
         else:
             import pyreadstat
 
