@@ -5,7 +5,6 @@ ask for. Imported only when a command runs, so ``dprep --help`` does not load th
 
 from __future__ import annotations
 
-import csv
 import math
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ import pandas as pd
 import yaml
 
 from dprep.core.errors import ConvergenceError
+from dprep.data.sources import read_csv_text
 from dprep.stats import meta
 from dprep.stats.meta import VI_MIN, VI_RATIO_MAX
 from dprep.cli._common import fail
@@ -27,19 +27,9 @@ TARGET_ACCEPT = 0.99
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    """The CSV as text cells; a missing or unreadable file, a header naming a column twice (pandas would
-    rename the second and the first would be used silently) or a file without data rows exits 2."""
-    if not path.is_file():
-        fail(f"{path}: no such file.")
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as fh:
-            header = next(csv.reader(fh, skipinitialspace=True), [])
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as err:
-        fail(f"{path}: cannot be read as CSV ({err}).")
-    repeated = sorted({name for name in header if header.count(name) > 1})
-    if repeated:
-        fail(f"{path}: the header names column(s) {', '.join(map(repr, repeated))} more than once; rename them.")
+    """The CSV as text cells (:func:`dprep.data.sources.read_csv_text`: a missing or unreadable file or a
+    header naming a column twice is a DataError, exit 2); a file without data rows exits 2."""
+    table = read_csv_text(path)
     if table.empty:
         fail(f"{path}: no data rows (only the header line).")
     return table
@@ -169,13 +159,9 @@ def _bias_prior(name: str | None, priors_path: Path, params_path: Path):
 
 def _bayes(yi: np.ndarray, vi: np.ndarray, correlations: bool, seed: int, draws: int) -> dict[str, Any]:
     from dprep.models import meta as bmeta
-    from dprep.models.diagnostics import ConvergenceError
 
-    try:
-        fit = bmeta.bayesian_meta(yi, np.sqrt(vi), fisher_z=correlations, seed=seed, draws=draws, cores=1,
-                                  target_accept=TARGET_ACCEPT)
-    except ConvergenceError as err:
-        fail(f"--bayes: the fit failed its convergence gates: {err}", code=1)
+    fit = bmeta.bayesian_meta(yi, np.sqrt(vi), fisher_z=correlations, seed=seed, draws=draws, cores=1,
+                              target_accept=TARGET_ACCEPT)  # a ConvergenceError names the failed gates: exit 2
     res = fit.to_dict()
     keys = ["post_mean_mu", "post_sd_mu", "post_mean_tau", "mu_hdi_lb", "mu_hdi_ub"]
     if correlations:
@@ -253,9 +239,7 @@ def _multilevel(table: pd.DataFrame, path: Path, yi: np.ndarray, vi: np.ndarray,
         fit = meta.rma_mv(yi, vi, levels=groups, **options)
         mod_fit = meta.rma_mv(yi, vi, levels=groups, mods=mods, **options) if mods is not None else None
         ci = meta.profile_ci(fit)
-    except ValueError as err:
-        fail(f"{path}: --levels: {err}")
-    except ConvergenceError as err:
+    except (ValueError, ConvergenceError) as err:
         fail(f"{path}: --levels: {err}")
     pred = meta.predict(fit)
     out: dict[str, Any] = {
@@ -424,8 +408,10 @@ def analyse(
     Raises
     ------
     typer.Exit
-        With code 2 and a message naming file, row and column, on bad input; with code 1 when the
-        Bayesian fit fails its convergence gates.
+        With code 2 and a message naming file, row and column, on bad input.
+    dprep.core.errors.ConvergenceError
+        When the Bayesian fit fails its convergence gates (the message names each failure and the remedy;
+        the command exits 2).
     """
     if method not in meta.METHODS:
         fail(f"--method must be one of {', '.join(meta.METHODS)}; got {method!r}.")

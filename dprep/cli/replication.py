@@ -29,11 +29,11 @@ def register(app: typer.Typer) -> None:
         rep_n1: int = typer.Option(..., "--rep-n1", help="Replication group 1 size."),
         rep_n2: int = typer.Option(..., "--rep-n2", help="Replication group 2 size."),
         sesoi: str = typer.Option("d33", "--sesoi",
-                                  help="Smallest effect size of interest for the TOST: a d (> 0) or 'd33', the effect "
+                                  help="Smallest effect size of interest for the TOST: a d in (0, 100] or 'd33', the effect "
                                        "the original had 33% power to detect (Lakens, Scheel & Isager 2018)."),
         level: float = typer.Option(0.95, "--level", help="Confidence / prediction level."),
-        orig_df: Optional[int] = typer.Option(None, "--orig-df", help="Original error df (default n1+n2-2)."),
-        rep_df: Optional[int] = typer.Option(None, "--rep-df", help="Replication error df (default n1+n2-2)."),
+        orig_df: Optional[int] = typer.Option(None, "--orig-df", help="Original error df, 1 to 2e9 (default n1+n2-2)."),
+        rep_df: Optional[int] = typer.Option(None, "--rep-df", help="Replication error df, 1 to 2e9 (default n1+n2-2)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """CIs, prediction interval, small telescopes, replication BF, sceptical p, TOST, Q test, pooled d."""

@@ -73,14 +73,15 @@ def level(func: str, value: Any, name: str = "level") -> float:
     return between(name, func, value, 0.0, 1.0)
 
 
-def integer(name: str, func: str, value: Any, minimum: int | None = None) -> int:
-    """``value`` as an int ≥ ``minimum`` (whole floats accepted, booleans refused)."""
-    must = "be an integer" if minimum is None else f"be an integer ≥ {minimum}"
+def integer(name: str, func: str, value: Any, minimum: int | None = None, maximum: int | None = None) -> int:
+    """``value`` as an int in [``minimum``, ``maximum``] (whole floats accepted, booleans refused)."""
+    bounds = ([f"≥ {minimum}"] if minimum is not None else []) + ([f"≤ {maximum:,}"] if maximum is not None else [])
+    must = " ".join(["be an integer", " and ".join(bounds)]).strip()
     if isinstance(value, bool) or not isinstance(value, (int, np.integer, float, np.floating)):
         fail(name, func, must, value)
-    if not math.isfinite(float(value)) or not float(value).is_integer():
+    if isinstance(value, (float, np.floating)) and not (math.isfinite(value) and float(value).is_integer()):
         fail(name, func, must, value)
-    if minimum is not None and value < minimum:
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
         fail(name, func, must, value)
     return int(value)
 

@@ -14,8 +14,8 @@ moderators      required text: categories (subgroups), each tested with QM
 ==============  ============================================================================
 
 As :func:`dprep.stats.meta.rma` requires, the sampling variances (``vi``, or 1/(n − 3) of ZCOR) must span a
-ratio below 10⁷; and a header must name every configured column once (pandas would read a second ``r`` as
-``r.1`` and the analysis would silently use the first).
+ratio below 10⁷; and a header must name every column once (:func:`dprep.data.sources.read_source` refuses a
+second ``r``, which pandas would read as ``r.1`` while the analysis silently used the first).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ def read_effect_table(spec: EffectTableSpec, root: str | Path = ".") -> EffectTa
     Raises
     ------
     dprep.data.schema.DataValidationError
-        With every problem: a configured column the file lacks or names twice, a bad cell (file, row —
+        With every problem: a column the file names twice, a configured column it lacks, a bad cell (file, row —
         1-based data records, header not counted — and column), sampling variances that span a ratio of
         10⁷ or more.
     """
@@ -119,11 +119,6 @@ def read_effect_table(spec: EffectTableSpec, root: str | Path = ".") -> EffectTa
         raise DataValidationError([CellError(file, None, c, None,
                                              f"the column does not exist (params.yaml: datasets.effect_tables "
                                              f"{spec.name!r}); columns: {', '.join(text.columns)}") for c in absent])
-    twice = [c for c in dict.fromkeys(named) if c is not None and f"{c}.1" in text.columns]
-    if twice:
-        raise DataValidationError([CellError(file, None, c, None,
-                                             f"the column name appears more than once in the header (read as {c!r} "
-                                             f"and {c + '.1'!r}); rename one") for c in twice])
     typed = validate_frame(text, _schema(spec, list(text.columns)), file=file)
     _check_spread(typed, spec, file)
     roles = pd.DataFrame({role: typed[source] for role, source in spec.columns.items()})

@@ -55,6 +55,7 @@ from dprep.core.errors import DataError
 __all__ = [
     "CellError",
     "DataValidationError",
+    "duplicated_columns",
     "load_package",
     "package_descriptor",
     "schema_from_table_schema",
@@ -530,6 +531,34 @@ def validate_frame(
     return typed
 
 
+def duplicated_columns(header: Sequence[str], file: str) -> None:
+    """Refuse a header that names a column more than once, as the file wrote it.
+
+    A reader would keep both copies under different names (pandas reads the second ``r`` as ``r.1``) and
+    every later step would silently use the first, so every reader of a table (:func:`validate_resource`,
+    :func:`dprep.data.sources.read_csv_text`, :func:`dprep.data.sources.read_source`) checks its raw header
+    here.
+
+    Parameters
+    ----------
+    header : sequence of str
+        The column names in file order, before any renaming.
+    file : str
+        The file, as named in the errors.
+
+    Raises
+    ------
+    DataValidationError
+        With one record per repeated name (its column, no row).
+    """
+    repeated = sorted({h for h in header if list(header).count(h) > 1})
+    if repeated:
+        raise DataValidationError([
+            CellError(file, None, h, None, "the column name appears more than once in the header")
+            for h in repeated
+        ])
+
+
 def _file_error(file: str, message: str) -> DataValidationError:
     """An error about a whole file (no row, no column)."""
     return DataValidationError([CellError(file, None, None, None, message)])
@@ -551,12 +580,7 @@ def _read_text(path: Path, file: str) -> tuple[pd.DataFrame, list[CellError]]:
     if not records:
         raise _file_error(file, "the file is empty (no header)")
     header, rows = records[0], records[1:]
-    repeated = sorted({h for h in header if header.count(h) > 1})
-    if repeated:
-        raise DataValidationError([
-            CellError(file, None, h, None, "the column name appears more than once in the header")
-            for h in repeated
-        ])
+    duplicated_columns(header, file)
     errors, cells = [], []
     for i, row in enumerate(rows, start=1):
         if len(row) != len(header):

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from dprep.data.schema import CellError, DataValidationError
+from dprep.data.schema import CellError, DataValidationError, duplicated_columns
 
 #: Formats :func:`read_source` reads, by file suffix.
 FORMATS = {".csv": "CSV", ".xlsx": "Excel", ".xlsm": "Excel", ".sav": "SPSS", ".zsav": "SPSS", ".dta": "Stata"}
@@ -52,10 +52,14 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
     ------
     dprep.data.schema.DataValidationError
         With one record naming the file if it does not exist or is not a file, is empty, is not
-        UTF-8 (e.g. saved as Latin-1) or cannot be parsed as a CSV; the message is one line.
+        UTF-8 (e.g. saved as Latin-1) or cannot be parsed as a CSV; the message is one line. With one
+        record per column name the header gives more than once (:func:`dprep.data.schema.duplicated_columns`:
+        pandas would read the second ``x`` as ``x.1`` and the first would be used silently).
     """
+    options: dict[str, Any] = dict(dtype=str, keep_default_na=False, encoding="utf-8")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+        frame = pd.read_csv(path, **options)
+        header = pd.read_csv(path, header=None, nrows=1, **options).iloc[0]  # the names before pandas renames copies
     except FileNotFoundError:
         raise _unreadable(path, "the file does not exist") from None
     except OSError as exc:
@@ -67,6 +71,8 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
                                 "Latin-1 or another encoding?); save it as UTF-8") from None
     except pd.errors.ParserError as exc:
         raise _unreadable(path, f"the file cannot be read as a CSV: {exc}") from None
+    duplicated_columns(list(header), str(path))
+    return frame
 
 
 def read_source(path: str | Path, sheet: str | int | None = None) -> pd.DataFrame:
@@ -93,7 +99,8 @@ def read_source(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
     Raises
     ------
     dprep.data.schema.DataValidationError
-        If the format is unknown or the file cannot be read (naming the file).
+        If the format is unknown or the file cannot be read (naming the file), or the header names a
+        column more than once (one record per such column, as :func:`read_csv_text`).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -103,13 +110,18 @@ def read_source(path: str | Path, sheet: str | int | None = None) -> pd.DataFram
         return read_csv_text(path)
     try:
         if FORMATS[suffix] == "Excel":
-            frame = pd.read_excel(path, sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
+            options = dict(sheet_name=0 if sheet is None else sheet, dtype=object, engine="openpyxl")
+            frame = pd.read_excel(path, **options)
+            # the names as written: pandas renames a second 'x' to 'x.1'
+            header = pd.read_excel(path, header=None, nrows=1, **options).to_numpy().ravel()
         else:
             import pyreadstat
 
             reader = pyreadstat.read_sav if FORMATS[suffix] == "SPSS" else pyreadstat.read_dta
             frame, _ = reader(str(path), apply_value_formats=True)
+            header = frame.columns
     except Exception as exc:  # openpyxl / pyreadstat raise their own types for damaged files
         raise _unreadable(path, f"the file cannot be read as {FORMATS[suffix]}: {exc}") from None
+    duplicated_columns([_cell_text(c) for c in header], str(path))
     frame.columns = [str(c) for c in frame.columns]
     return frame.apply(lambda col: col.map(_cell_text)).astype(str)

@@ -281,7 +281,7 @@ def jzs_ttest_bf(t: float, n1: int, n2: int | None = None, *, r: float = R_TTEST
 
     # log integrand in u = log g (Jacobian e^u included); t² enters as its log, so any finite t works
     log_t2 = 2.0 * math.log(abs(t)) if t != 0 else -math.inf
-    log_scale = math.log(n_eff * r * r)
+    log_scale = math.log(n_eff) + 2.0 * math.log(r)  # log(N r²): r² overflows from r = 1.3e154
 
     def h(u: float) -> float:
         log_a = _log1pexp(log_scale + u)  # log(1 + N g r²)

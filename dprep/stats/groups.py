@@ -30,6 +30,7 @@ import pingouin as pg
 from scipy import stats
 
 from dprep.core import args
+from dprep.core.errors import DataError
 from dprep.stats.effects import eta2_ci, omega2_from_f
 
 #: Ratings collected for every activity (0–10 scales).
@@ -39,8 +40,9 @@ RATING_DIMENSIONS = ("relevance", "effort", "enjoyment")
 MEASURES = ("retrospective_estimate", "diary")
 
 
-def _complete(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
-    """Rows with a non-missing outcome; check that an ANOVA is defined on them."""
+def _complete(data: pd.DataFrame, dv: str, between: str, *, pooled: bool = False) -> pd.DataFrame:
+    """Rows with a non-missing outcome; check that an ANOVA is defined on them (with ``pooled``, that the
+    pooled within-group variance, its error term, is not 0)."""
     for column in (dv, between):
         if column not in data.columns:
             raise ValueError(f"column {column!r} not found (have: {', '.join(map(str, data.columns))})")
@@ -51,6 +53,9 @@ def _complete(data: pd.DataFrame, dv: str, between: str) -> pd.DataFrame:
         raise ValueError(f"need at least two groups with a value of {dv!r}, got {len(counts)}")
     if len(frame) <= len(counts):
         raise ValueError(f"need more participants ({len(frame)}) than groups ({len(counts)})")
+    if pooled and (frame.groupby(between)[dv].nunique() == 1).all():
+        raise DataError(f"{dv!r} does not vary within any group of {between!r} (each group's values are all "
+                        "equal): the within-group variance is 0, and F, η², ω² and the contrasts' t are not defined")
     return frame
 
 
@@ -115,8 +120,10 @@ def anova_oneway(
     ------
     ValueError
         If a column is missing, fewer than two groups have data, or N ≤ number of groups.
+    DataError (a ValueError)
+        If ``dv`` does not vary within any group (the within-group variance, F's denominator, is 0).
     """
-    frame = _complete(data, dv, between)
+    frame = _complete(data, dv, between, pooled=True)
     table = pg.anova(data=frame, dv=dv, between=between, detailed=True)
     ss_between, ss_within = float(table.loc[0, "SS"]), float(table.loc[1, "SS"])
     df1, df2 = int(table.loc[0, "DF"]), int(table.loc[1, "DF"])
@@ -304,13 +311,15 @@ def planned_contrasts(
     ------
     ArgumentError
         If a contrast names a group without data or its weights do not sum to 0.
+    DataError (a ValueError)
+        If ``dv`` does not vary within any group (MS_within is 0).
 
     References
     ----------
     Maxwell, S. E., Delaney, H. D., & Kelley, K. (2018). *Designing experiments and analyzing data*
     (3rd ed.), ch. 4 (planned contrasts with the pooled error term).
     """
-    frame = _complete(data, dv, between)
+    frame = _complete(data, dv, between, pooled=True)
     summary = frame.groupby(between, sort=True)[dv].agg(n="size", mean="mean", var="var")
     df_within = int(summary["n"].sum() - len(summary))
     ms_within = float(((summary["n"] - 1) * summary["var"]).sum() / df_within)

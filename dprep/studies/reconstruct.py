@@ -120,6 +120,11 @@ def _targets(study: Study, groups: pd.DataFrame, derived: pd.DataFrame,
     g = groups[(groups["study_id"] == study_id) & (groups["measure"] == study.measure)].reset_index(drop=True)
     if g.empty:
         raise ValueError(f"no group summaries of {study.measure!r} for study {study_id!r}")
+    small = g.index[~(pd.to_numeric(g["n"], errors="coerce") >= 2)]
+    if len(small):
+        n = g.at[small[0], "n"]
+        raise DataError(f"group {g.at[small[0], 'group']!r} has {f'n = {n}' if n else 'no n'} in the group summaries: "
+                        "a reconstruction draws each group's totals around the pooled SD (ddof = 1), which needs n ≥ 2")
     d = derived[derived["study_id"] == study_id]
     sds = d[d["quantity"] == "pooled SD"]
     if sds.empty:
@@ -356,8 +361,8 @@ def reconstruct_study(
     Raises
     ------
     ValueError
-        If the study is unknown, lacks summaries or derived values, the scenario is missing or
-        unknown, or no admissible sample can be drawn.
+        If the study is unknown, lacks summaries or derived values, a group has no n or n < 2, the scenario is
+        missing or unknown, or no admissible sample can be drawn.
     """
     names = [s.id for s in studies.reconstructable]
     if study_id not in names:

@@ -53,15 +53,8 @@ RTOL = 1e-6
 
 
 @pytest.fixture(scope="module")
-def app() -> typer.Typer:
-    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
-
-    @app.callback()
-    def _main() -> None:
-        """dprep (test app)."""
-
-    meta_command.register(app)
-    return app
+def app(command) -> typer.Typer:
+    return command(meta_command, "meta").app  # under dprep's group class: errors end as under dprep
 
 
 @pytest.fixture
@@ -435,7 +428,7 @@ def test_levels_and_robust_bad_input_exits_2(app, tmp_path, args, needles):
 @pytest.mark.parametrize(("text", "needles"), [
     # issue 11 reproducers: each a one-line message and exit 2, never a traceback
     ("r,n\n", ["no data rows"]),                                             # header only
-    ("r,n,r\n0.3,50,0.9\n0.2,60,0.9\n", ["'r' more than once"]),             # meta used the first 'r'
+    ("r,n,r\n0.3,50,0.9\n0.2,60,0.9\n", ["column 'r'", "more than once"]),    # meta used the first 'r'
     ("r,n\n0.3,50.5\n0.2,60\n", ["row 1", "column 'n'", "whole number", "50.5"]),
     ("r,n\n0.3,1e308\n0.2,1e308\n", ["row 1", "column 'n'", "at most 1e+100", "1e+308"]),
     ("r,n\n0.3,50\n0.2,1e11\n0.4,60\n", ["rows 1 and 2", "column 'n'", "ratio of 2.13e+09"]),
@@ -467,3 +460,24 @@ def test_non_convergence_exits_2_with_the_remedy(app, tmp_path):
     path.write_text("yi,vi\n0,1\n0,1\n0,1\n0,1\n30000000,1\n")
     result = run(app, path, "--yi-col", "yi", "--vi-col", "vi", "--method", "PM")
     assert result.exit_code == 2 and "far.csv" in result.stderr and "try method='DL'" in result.stderr
+    # the multilevel fit of the same kind of data: Fisher scoring for σ² runs out of iterations
+    path.write_text("yi,vi,s,e\n0,1,a,1\n0,1,a,2\n0,1,b,3\n0,1,b,4\n30000000,1,c,5\n1e9,1,c,6\n")
+    result = run(app, path, "--yi-col", "yi", "--vi-col", "vi", "--levels", "s,e")
+    assert result.exit_code == 2 and result.stderr.startswith(f"{path}: --levels: Fisher scoring")
+    assert "try method='ML'" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_bayes_that_fails_its_gates_exits_2(app, tmp_path, monkeypatch):
+    # exit 1 before: --bayes handled its ConvergenceError itself; dprep's group maps it as every DprepError
+    from dprep.models import diagnostics
+    from dprep.models import meta as bmeta
+
+    def failing(*args, **kwargs):
+        raise diagnostics.ConvergenceError("MCMC convergence checks failed; the posterior summaries are not "
+                                           "reported.\n- R-hat of tau = 1.030 exceeds 1.01: the chains disagree; "
+                                           "estimates are unreliable. Increase tune/draws or reparameterise.")
+
+    monkeypatch.setattr(bmeta, "bayesian_meta", failing)
+    result = run(app, write(tmp_path, "music.csv", MUSIC_CSV), "--bayes")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.stderr.startswith("MCMC convergence checks failed") and "Increase tune/draws" in result.stderr

@@ -116,6 +116,24 @@ def test_a_byte_order_mark_is_not_part_of_the_header(tmp_path):
     assert read_csv_text(tmp_path / "t.csv").columns.tolist() == ["a", "b"]
 
 
+def test_a_column_named_twice_is_refused_by_every_reader(tmp_path):
+    # issue 11: pandas read the second 'mean' as 'mean.1', and audit, reconstruct and ingest used the first
+    (tmp_path / "t.csv").write_text("a,mean,b,mean,a\n1,2,3,4,5\n", encoding="utf-8-sig")
+    with pd.ExcelWriter(tmp_path / "t.xlsx", engine="openpyxl") as book:
+        pd.DataFrame([["a", "mean", "mean"], [1, 2, 3]]).to_excel(book, index=False, header=False)
+    for read, path, repeated in [(read_csv_text, "t.csv", ["a", "mean"]), (read_source, "t.csv", ["a", "mean"]),
+                                 (read_source, "t.xlsx", ["mean"])]:
+        with pytest.raises(DataValidationError) as info:
+            read(tmp_path / path)
+        assert [(e.file, e.row, e.column) for e in info.value.errors] == [(str(tmp_path / path), None, c)
+                                                                           for c in repeated]
+        assert all(e.message == "the column name appears more than once in the header" for e in info.value.errors)
+    with pytest.raises(AuditInputError, match="column 'mean': the column name appears more than once"):
+        read_group_summaries(tmp_path / "t.csv")
+    (tmp_path / "u.csv").write_text("mean,mean.1\n1,2\n")  # distinct names, whatever pandas makes of copies
+    assert read_csv_text(tmp_path / "u.csv").columns.tolist() == ["mean", "mean.1"]
+
+
 @pytest.mark.parametrize("reader", [read_group_summaries, read_reported_tests])
 @pytest.mark.parametrize("content, message", [(b"", "the file is empty"), ("x\n\xe9\n".encode("latin-1"), "the file is not UTF-8")])
 def test_the_audit_readers_refuse_an_empty_or_latin1_file_in_one_line(tmp_path, reader, content, message):

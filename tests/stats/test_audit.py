@@ -2,6 +2,7 @@
 reported tests (every expected number recomputed here by hand from the quoted values)."""
 
 import math
+import re
 
 import pandas as pd
 import pytest
@@ -271,6 +272,18 @@ def test_bad_group_summaries():
     groups.loc[0, "n"] = "ten"
     with pytest.raises(au.AuditInputError, match="column 'n'"):
         au.audit(frame(REPORTED_TESTS), groups)
+
+
+@pytest.mark.parametrize("n", ["0", "-3", "2.5", "0.5"])
+def test_a_group_size_is_a_whole_number_of_at_least_one(n):
+    # issue 11: n = 0 was accepted (and 2.5 read as 2); GRIM and d = t·√(1/n1 + 1/n2) divide by n
+    groups = frame(GROUP_SUMMARIES)
+    groups.loc[1, "n"] = n
+    with pytest.raises(au.AuditInputError, match=rf"row 2 \(file line 3; '{groups.loc[1, 'group']}'\), column 'n': a "
+                                                 rf"group size must be a whole number ≥ 1, got '{re.escape(n)}'"):
+        au.validate_group_summaries(groups)
+    groups.loc[1, "n"] = "1"
+    assert au.validate_group_summaries(groups).loc[1, "n"] == "1"
 
 
 def test_eta2_reported_with_an_f_statistic():

@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 import pytest
-from scipy import stats
+from scipy import integrate, stats
 
 from dprep.stats.bayes_factors import (LOG_FLOAT_MAX, R_ANOVA_MEDIUM, R_TTEST_MEDIUM, bf_from_log, evidence_category,
                                        jzs_anova_bf, jzs_ttest_bf)
@@ -199,6 +199,20 @@ def test_overflowing_bayes_factor_is_flagged_with_its_log():
     assert res.to_dict()["log_bf10"] == pytest.approx(805.6973458, abs=1e-6)
     small = jzs_ttest_bf(3.5, 20, 20)
     assert not small.bf_overflow and small.bf10 == pytest.approx(math.exp(small.log_bf10), rel=1e-14)
+
+
+@pytest.mark.parametrize("r", [1e100, 1e200, 1e308])
+def test_ttest_bf_with_a_huge_prior_scale_is_its_flat_prior_limit(r):
+    # issue 11: r² overflowed (r = 1e308 ended in "The 'log_bf' parameter of bf_from_log must be a finite number").
+    # As r → ∞ the Cauchy(0, r) density is 1/(πr) wherever the likelihood lives, so BF10·r tends to
+    # ∫ nct(t; ν, λ) dλ / (π √N · t(t; ν)), here by SciPy's quadrature (N = n1 n2/(n1 + n2), ν = n1 + n2 − 2);
+    # the remaining terms are O(1/r²).
+    t, n1, n2 = 2.1, 20, 22
+    n, nu = n1 * n2 / (n1 + n2), n1 + n2 - 2
+    mass, _ = integrate.quad(lambda lam: stats.nct.pdf(t, nu, lam), -40, 40, epsabs=0, epsrel=1e-12, limit=200)
+    limit = math.log(mass / (math.pi * math.sqrt(n) * stats.t.pdf(t, nu)))
+    res = jzs_ttest_bf(t, n1, n2, r=r)
+    assert res.log_bf10 + math.log(r) == pytest.approx(limit, abs=1e-9) and res.r == r
 
 
 def test_bf_from_log_is_a_float_exactly_while_both_directions_are():

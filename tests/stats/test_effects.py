@@ -7,7 +7,9 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from dprep.core.errors import ArgumentError
 from dprep.stats import effects
+from dprep.stats.effects.smd import J_SERIES_DF
 
 # mtcars$wt split by mtcars$am (R datasets::mtcars); am = 0 (automatic) first, as in
 # effectsize's `cohens_d(wt ~ am, data = mtcars)`.
@@ -200,6 +202,40 @@ def test_hedges_correction_closed_forms():
     # J(2) = Γ(1)/(1·Γ(1/2)) = 1/√π;  J(3) = Γ(3/2)/(√1.5·Γ(1)) = (√π/2)/√1.5
     assert effects.hedges_correction(2) == pytest.approx(1 / math.sqrt(math.pi), rel=1e-12)
     assert effects.hedges_correction(3) == pytest.approx(math.sqrt(math.pi) / 2 / math.sqrt(1.5), rel=1e-12)
+
+
+@pytest.mark.parametrize("df, exact", [
+    # mpmath (mp.dps = 80): exp(loggamma(m/2) - loggamma((m - 1)/2)) / sqrt(m/2), m = mpf(df)
+    (38, 0.9801104021309462728), (199.5, 0.99623509647018858174), (200, 0.99624452247912655441),
+    (1000, 0.99924978117971636752), (1e8, 0.99999999249999997812),
+    (1e15, 0.99999999999999925), (1e16, 0.999999999999999925),
+])
+def test_hedges_correction_for_large_df_is_exact_to_double_precision(df, exact):
+    # the log-gamma difference cancelled: J(1e8) was 1.0, J(1e15) = 7.39, J(1e16) = 1.3e-14, J(1e308) NaN
+    rel = 1e-13 if df < J_SERIES_DF else 2e-16
+    assert effects.hedges_correction(df) == pytest.approx(exact, rel=rel)
+
+
+def test_hedges_correction_limit_and_bad_df():
+    assert effects.hedges_correction(1e308) == 1.0 and effects.hedges_correction(math.inf) == 1.0
+    for df in (1, 0.5, math.nan, -math.inf, "x"):
+        with pytest.raises(ArgumentError, match="The 'df' parameter of hedges_correction must be a number > 1"):
+            effects.hedges_correction(df)
+
+
+def test_cohens_d_from_means_does_not_overflow_where_d_is_a_float():
+    # d is scale-invariant: d(c·means, c·SDs) = d(means, SDs); and the weights depend on n1 − 1 : n2 − 1 only
+    assert effects.cohens_d_from_means(1e308, -1e308, 1e308, 1e308, 10, 10) == effects.cohens_d_from_means(
+        1, -1, 1, 1, 10, 10) == 2.0
+    assert effects.cohens_d_from_means(3e200, 1e200, 2e200, 1e200, 11, 21) == pytest.approx(
+        effects.cohens_d_from_means(3, 1, 2, 1, 11, 21), rel=1e-15)
+    assert effects.cohens_d_from_means(5, 3, 2, 1, 1e308, 1e308) == pytest.approx(
+        effects.cohens_d_from_means(5, 3, 2, 1, 1e6, 1e6), rel=1e-15)
+    with pytest.raises(ArgumentError, match=r"'mean1' parameter of cohens_d_from_means must differ from 'mean2' by "
+                                            r"at most 1.8e308 pooled SDs .* Got 1e\+308 and -1e\+308 with a pooled SD"):
+        effects.cohens_d_from_means(1e308, -1e308, 1, 1, 10, 10)
+    with pytest.raises(ArgumentError, match="'sd1' parameter of cohens_d_from_means must not be 0 together"):
+        effects.cohens_d_from_means(1, 0, 0, 0, 10, 10)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats
 
+from dprep.core.errors import DataError
 from dprep.data import diaries as D
 from dprep.stats import groups as I
 
@@ -170,6 +171,18 @@ def test_compare_groups_bundle(small):
     assert out["descriptives"].set_index("group").loc["good", "mean"] == 4.0
     with pytest.raises(ValueError, match="at least two groups"):
         I.anova_oneway(small[small["group"] == "best"], "accumulated_hours")
+
+
+@pytest.mark.parametrize("values", [[1.0, 1.0, 2.0, 2.0, 3.0, 3.0], [0.1] * 6])
+def test_no_variation_within_groups_is_a_data_error(values):
+    # issue 11: KeyError 'F' (all values equal) or an error about eta2_from_f's 'f' = inf (groups differ);
+    # the contrasts divided by MS_within = 0
+    data = pd.DataFrame({"group": list("aabbcc"), "y": values})
+    for call in (lambda: I.anova_oneway(data, "y"), lambda: I.planned_contrasts(data, "y", {"ab": {"a": 1, "b": -1}})):
+        with pytest.raises(DataError, match="'y' does not vary within any group of 'group'"):
+            call()
+    data.loc[0, "y"] = 1.5  # one group varies: defined again
+    assert I.anova_oneway(data, "y").iloc[0]["df2"] == 3
 
 
 def test_mixed_anova_identities():

@@ -11,7 +11,10 @@ from statsmodels.stats.power import TTestIndPower
 
 from dprep.stats.effects import cohens_d_from_t
 from dprep.stats.replication import (
+    DF_MAX,
     GOLDEN_RATIO,
+    N_MAX,
+    SESOI_MAX,
     d_confidence_interval,
     d_from_f,
     d_standard_error,
@@ -421,10 +424,48 @@ def test_default_sesoi_is_the_originals_d33():
     assert fixed.sesoi_rule == "fixed" and fixed.tost.sesoi == 0.3
 
 
-@pytest.mark.parametrize("sesoi", ["d50", -0.3, 0.0])
+@pytest.mark.parametrize("sesoi", ["d50", -0.3, 0.0, 100.5, 1e308, math.inf])
 def test_bad_sesoi_raises(sesoi):
     with pytest.raises(ValueError, match="The 'sesoi' parameter of replication_report"):
         replication_report(ORIG_D, 10, 10, REP_D, 13, 13, sesoi=sesoi)
+
+
+def test_sesoi_up_to_its_bound_gives_finite_t_statistics():
+    # issue 11: --sesoi 1e308 gave t_lower = +inf and t_upper = -inf (null in --json) with exit 0
+    res = tost_equivalence(0.3, 50, 50, sesoi=SESOI_MAX)
+    assert (res.t_lower, res.t_upper) == (pytest.approx(100.3 / 0.2, rel=1e-14), pytest.approx(-99.7 / 0.2, rel=1e-14))
+    with pytest.raises(ValueError, match=r"The 'sesoi' parameter of tost_equivalence must be in \(0, 100\]. "
+                                         r"Got 1e\+308 instead."):
+        tost_equivalence(0.3, 50, 50, sesoi=1e308)
+
+
+HUGE = 123456789012345678901234567890
+
+
+@pytest.mark.parametrize("kwargs, name, must", [
+    # issue 11: SciPy refused the integer (TypeError in stdtrit / poch): exit 3 from the command line
+    (dict(orig_df=HUGE), "orig_df", "an integer ≥ 1 and ≤ 2,000,000,000"),
+    (dict(rep_df=DF_MAX + 1), "rep_df", "an integer ≥ 1 and ≤ 2,000,000,000"),
+    (dict(rep_n1=HUGE), "rep_n1", "an integer ≥ 2 and ≤ 1,000,000,000"),
+    (dict(orig_n2=N_MAX + 1), "orig_n2", "an integer ≥ 2 and ≤ 1,000,000,000"),
+])
+def test_df_and_group_sizes_beyond_their_bounds_are_refused(kwargs, name, must):
+    pair = dict(orig_d=0.8, orig_n1=20, orig_n2=20, rep_d=0.3, rep_n1=50, rep_n2=50, sesoi=0.3)
+    with pytest.raises(ValueError, match=f"The '{name}' parameter of replication_report must be {must}"):
+        replication_report(**{**pair, **kwargs})
+    for func, arguments in ((replication_bf_t, dict(t_orig=2.0, n_orig=(20, 20), t_rep=1.0, n_rep=(50, 50))),
+                            (tost_equivalence, dict(d=0.3, n1=50, n2=50, sesoi=0.3))):
+        df = {"df_orig": HUGE} if func is replication_bf_t else {"df": HUGE}
+        with pytest.raises(ValueError, match=f"The '{next(iter(df))}' parameter of {func.__name__} must be an "
+                                             "integer ≥ 1 and ≤ 2,000,000,000"):
+            func(**arguments, **df)
+
+
+def test_df_at_its_bound_is_the_normal_limit():
+    # at df = 2e9 the t is the normal distribution within 1e-9: the TOST p-values are the z test's
+    res = tost_equivalence(0.3, 50, 50, sesoi=0.3, df=DF_MAX)
+    assert res.pval_lower == pytest.approx(stats.norm.sf(0.6 / 0.2), rel=1e-6)
+    assert res.pval_upper == pytest.approx(stats.norm.cdf(0.0), rel=1e-8)
 
 
 def test_report_direction_is_set_by_original_sign():

@@ -15,6 +15,7 @@ import pytest
 from scipy import stats
 from typer.testing import CliRunner
 
+from dprep.core.errors import DataError
 from dprep.data.tables import read_group_summaries, read_reported_tests
 from dprep.stats.audit import audit
 from dprep.cli import app
@@ -162,6 +163,16 @@ def test_unknown_study_rejected(inputs):
     groups, tests, derived = inputs
     with pytest.raises(ValueError, match="unknown study"):
         reconstruct_study("EKT1993_S2", groups, derived, seed=1, tests=tests, studies=STUDIES)
+
+
+@pytest.mark.parametrize("n, what", [("1", "n = 1"), ("", "no n")])
+def test_a_group_of_fewer_than_two_is_refused(inputs, n, what):
+    # a group's totals are drawn around the pooled SD (ddof = 1): n = 1 ended in "no non-negative sample"
+    groups, tests, derived = inputs
+    groups = groups.copy()
+    groups.loc[(groups["study_id"] == "EKT1993_S1") & (groups["group"] == "good"), "n"] = n
+    with pytest.raises(DataError, match=f"group 'good' has {what} in the group summaries: .* needs n ≥ 2"):
+        reconstruct_study("EKT1993_S1", groups, derived, seed=1, tests=tests, studies=STUDIES)
 
 
 def test_cli_writes_readable_folders(tmp_path, inputs):

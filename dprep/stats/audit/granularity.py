@@ -27,6 +27,18 @@ The number of decimals is read from the reported text (``"8.00"`` has 2), so pas
 *strings*, as printed; a float loses trailing zeros (``8.00`` → ``8.0``) unless ``decimals`` is
 given.
 
+Any n
+-----
+The totals (GRIM) and counts (DEBIT) consistent with a printed value form one interval of integers, or two
+for DEBIT's SD (it rises up to n/2 and falls after), found from its ends (GRIM) or by bisection (DEBIT)
+without enumerating it: n = 10³⁰ takes as long as n = 28 (DEBIT: 4·log₂ n steps). GRIMMER also needs no
+enumeration when the SD's rounding window holds sums of squares of both parities for every total (always,
+for realistic n); otherwise it checks the totals one by one, at most :data:`TOTALS_CHECKED_MAX` of them
+(more only when the SD is printed with about 5 more decimals than the mean). Results list at most
+:data:`LISTED_MAX` totals, counts or pairs, the smallest first; ``truncated`` says when more exist.
+When n·items ≥ 10^decimals every printed mean is possible (Brown & Heathers 2017): GRIM then says
+``applicable = False``.
+
 References
 ----------
 Brown, N. J. L., & Heathers, J. A. J. (2017). The GRIM test: A simple technique detects numerous
@@ -48,13 +60,20 @@ from __future__ import annotations
 import math
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
-from typing import ClassVar
+from itertools import chain, islice
+from typing import Callable, ClassVar, Iterable, Iterator
 
 from dprep.core import args
 from dprep.core.results import Result, result
 
 #: Conventions for a value exactly halfway between two reportable values (see the module docstring).
 ROUNDING = ("up_or_down", "up", "down", "even")
+#: At most this many admissible totals (GRIM), (total, sum of squares) pairs (GRIMMER) or counts (DEBIT) are
+#: listed in a result, the smallest first; its ``truncated`` is True when more exist.
+LISTED_MAX = 100
+#: GRIMMER checks the totals one by one only when the SD's rounding window is too narrow to hold sums of
+#: squares of both parities for every total; then at most this many totals (about a second).
+TOTALS_CHECKED_MAX = 100_000
 
 
 def _reported(name: str, func: str, value: str | float, decimals: int | None) -> tuple[Fraction, int]:
@@ -97,15 +116,44 @@ def _round_half_up(value: Fraction, decimals: int) -> Fraction:
 
 
 def _totals(mean: Fraction, decimals: int, cells: int, rounding: str, lo: Fraction | None,
-            hi: Fraction | None) -> list[int]:
-    """Integer totals T (over ``cells`` = n·items responses) whose mean T / cells prints as ``mean``."""
+            hi: Fraction | None) -> range:
+    """The integer totals T (over ``cells`` = n·items responses) whose mean T / cells prints as ``mean``, within
+    [lo, hi]·cells: one interval, found from its ends. Every T strictly inside the rounding window
+    (mean ± ½·10⁻ᵈ)·cells prints as ``mean``; only the two ends can be ties, which ``rounding`` decides."""
     half = Fraction(1, 2 * 10**decimals)
     first, last = math.ceil((mean - half) * cells), math.floor((mean + half) * cells)
     if lo is not None:
         first = max(first, math.ceil(lo * cells))
     if hi is not None:
         last = min(last, math.floor(hi * cells))
-    return [t for t in range(first, last + 1) if _rounds_to(Fraction(t, cells), mean, decimals, rounding)]
+    if first <= last and not _rounds_to(Fraction(first, cells), mean, decimals, rounding):
+        first += 1
+    if first <= last and not _rounds_to(Fraction(last, cells), mean, decimals, rounding):
+        last -= 1
+    return range(first, max(first, last + 1))
+
+
+def _size(r: range) -> int:
+    """The length of a range of any size (``len`` stops at 2⁶³)."""
+    return max(0, r.stop - r.start)
+
+
+def _listed(values: Iterable) -> tuple[list, bool]:
+    """The first :data:`LISTED_MAX` values and whether there are more."""
+    head = list(islice(values, LISTED_MAX + 1))
+    return head[:LISTED_MAX], len(head) > LISTED_MAX
+
+
+def _first(holds: Callable[[int], bool], r: range) -> int:
+    """The smallest k of ``r`` where ``holds`` (False, then True along ``r``) is True; ``r.stop`` if none."""
+    lo, hi = r.start, r.stop
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if holds(mid):
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 def _scale(func: str, scale_min: float | None, scale_max: float | None) -> tuple[Fraction | None, Fraction | None]:
@@ -122,6 +170,7 @@ class _Check(Result):
     def _summary_lines(self) -> list[str]:
         lists = [f"{k}: {', '.join(map(str, v)) or '(none)'}" for k, v in self.to_dict().items()
                  if isinstance(v, list)]
+        lists += [f"(only the first {LISTED_MAX} admissible values are listed)"] if self.truncated else []
         return [f"verdict     {'consistent' if self.consistent else 'INCONSISTENT'}", *super()._summary_lines(), *lists]
 
 
@@ -151,7 +200,9 @@ class GrimResult(_Check):
         printed precision, so every printed mean is possible and the test cannot fail.
     admissible_totals : list of int
         The integer totals T (sum of all n·items responses) with T / (n·items) printed as ``mean``
-        (within the scale, when given).
+        (within the scale, when given): at most :data:`LISTED_MAX`, the smallest.
+    truncated : bool
+        True when more totals are admissible than are listed.
     nearest : list of float
         The closest consistent means below and above ``mean`` at its precision (empty if consistent).
     assumption : str
@@ -167,6 +218,7 @@ class GrimResult(_Check):
     consistent: bool
     applicable: bool
     admissible_totals: list[int]
+    truncated: bool
     nearest: list[float]
     assumption: str
 
@@ -197,7 +249,8 @@ def grim(mean: str | float, n: int, *, items: int = 1, scale_min: float | None =
     Returns
     -------
     GrimResult
-        ``consistent``, ``applicable``, ``admissible_totals``, ``nearest`` and the ``assumption``.
+        ``consistent``, ``applicable``, ``admissible_totals`` (at most :data:`LISTED_MAX`), ``truncated``,
+        ``nearest`` and the ``assumption``. The time does not depend on n or ``items``.
 
     Raises
     ------
@@ -209,6 +262,14 @@ def grim(mean: str | float, n: int, *, items: int = 1, scale_min: float | None =
     ----------
     Brown & Heathers (2017), the GRIM test (see the module docstring).
     """
+    return _grim(mean, n, items=items, scale_min=scale_min, scale_max=scale_max, decimals=decimals,
+                 rounding=rounding)[0]
+
+
+def _grim(mean: str | float, n: int, *, items: int = 1, scale_min: float | None = None,
+          scale_max: float | None = None, decimals: int | None = None,
+          rounding: str = "up_or_down") -> tuple[GrimResult, range]:
+    """:func:`grim` and every admissible total (the listed ones are the first :data:`LISTED_MAX`)."""
     func = "grim"
     value, d = _reported("mean", func, mean, decimals)
     n = args.integer("n", func, n, minimum=1)
@@ -217,12 +278,13 @@ def grim(mean: str | float, n: int, *, items: int = 1, scale_min: float | None =
     lo, hi = _scale(func, scale_min, scale_max)
     cells = n * items
     totals = _totals(value, d, cells, rounding, lo, hi)
+    listed, truncated = _listed(totals)
     # The two possible means around the reported one, printed at its precision (half up).
     nearest = [] if totals else [float(_round_half_up(Fraction(t, cells), d))
                                  for t in (math.floor(value * cells), math.ceil(value * cells))]
     return GrimResult(mean=float(value), decimals=d, n=n, items=items, consistent=bool(totals),
-                      applicable=cells < 10**d, admissible_totals=totals, nearest=nearest,
-                      assumption=_assumption(n, items, lo, hi, rounding))
+                      applicable=cells < 10**d, admissible_totals=listed, truncated=truncated, nearest=nearest,
+                      assumption=_assumption(n, items, lo, hi, rounding)), totals
 
 
 @result
@@ -244,7 +306,10 @@ class GrimmerResult(_Check):
         squares lies in the SD's rounding interval) or ``"parity"`` (the only such sums of squares
         have the wrong parity: Σx² and Σx are both even or both odd).
     admissible : list of list of int
-        The pairs [T, Q] (total, sum of squared person totals) that reproduce both printed values.
+        The pairs [T, Q] (total, sum of squared person totals) that reproduce both printed values: at
+        most :data:`LISTED_MAX`, by T, then Q.
+    truncated : bool
+        True when more pairs are admissible than are listed.
     assumption : str
         What the verdict assumes.
     """
@@ -259,6 +324,7 @@ class GrimmerResult(_Check):
     grim_consistent: bool
     reason: str
     admissible: list[list[int]]
+    truncated: bool
     assumption: str
 
 
@@ -288,12 +354,22 @@ def grimmer(mean: str | float, sd: str | float, n: int, *, items: int = 1, scale
     -------
     GrimmerResult
         ``consistent``, ``grim_consistent``, the ``reason`` of an inconsistency and the admissible
-        (T, Q) pairs.
+        (T, Q) pairs (at most :data:`LISTED_MAX`; ``truncated``).
 
     Raises
     ------
     ArgumentError
-        If an argument is invalid (``sd`` negative, ``n`` < 2, ...).
+        If an argument is invalid (``sd`` negative, ``n`` < 2, ...), or the SD's rounding window is too
+        narrow to hold sums of squares of both parities for every total while more than
+        :data:`TOTALS_CHECKED_MAX` totals are GRIM-admissible (an SD printed with about 5 more decimals
+        than the mean).
+
+    Notes
+    -----
+    The sums of squares of a total T lie in a window of width (high² − low²)·k²(n − 1), the same for
+    every T (low, high: the ends of the SD's rounding interval). When it exceeds 2 it holds two
+    consecutive integers strictly inside for every T, one of each parity: the pair is then consistent
+    exactly when the mean is (GRIM), and only the listed pairs are enumerated.
 
     References
     ----------
@@ -303,26 +379,31 @@ def grimmer(mean: str | float, sd: str | float, n: int, *, items: int = 1, scale
     s, ds = _reported("sd", func, sd, None)
     args.check(s >= 0, "sd", func, "be ≥ 0", sd)
     n = args.integer("n", func, n, minimum=2)
-    first = grim(mean, n, items=items, scale_min=scale_min, scale_max=scale_max, rounding=rounding)
-    k2 = first.items**2
+    first, totals = _grim(mean, n, items=items, scale_min=scale_min, scale_max=scale_max, rounding=rounding)
+    spread = first.items**2 * (n - 1)  # Q − T²/n = variance · k²(n − 1)
     half = Fraction(1, 2 * 10**ds)
     low, high = max(s - half, Fraction(0)), s + half
-    admissible, any_q = [], False
-    for t in first.admissible_totals:
-        base = Fraction(t * t, n)
-        qs = range(math.ceil(low**2 * k2 * (n - 1) + base), math.floor(high**2 * k2 * (n - 1) + base) + 1)
-        for q in qs:
-            variance = (q - base) / (k2 * (n - 1))
-            if variance < 0 or not _sd_rounds_to(variance, s, ds, rounding):
-                continue
-            any_q = True
-            if (q - t) % 2 == 0:
-                admissible.append([t, q])
+
+    def sums_of_squares() -> Iterator[tuple[int, int]]:
+        """(T, Q) whose SD prints as ``sd``, any parity, by T, then Q."""
+        for t in totals:
+            base = Fraction(t * t, n)
+            for q in range(math.ceil(low**2 * spread + base), math.floor(high**2 * spread + base) + 1):
+                if _sd_rounds_to((q - base) / spread, s, ds, rounding):
+                    yield t, q
+
+    wide = (high**2 - low**2) * spread > 2  # every T: both parities strictly inside (see the Notes)
+    args.check(wide or _size(totals) <= TOTALS_CHECKED_MAX, "sd", func,
+               f"be printed with fewer decimals: its rounding window is too narrow to decide without checking "
+               f"the {_size(totals):,} admissible totals one by one (at most {TOTALS_CHECKED_MAX:,})", sd)
+    found = sums_of_squares() if wide else list(sums_of_squares())
+    admissible, truncated = _listed([t, q] for t, q in found if (q - t) % 2 == 0)
+    any_q = bool(totals) if wide else bool(found)
     reason = ("GRIM" if not first.consistent else "consistent" if admissible
               else "parity" if any_q else "sum of squares")
     return GrimmerResult(mean=first.mean, sd=float(s), n=n, items=first.items, consistent=bool(admissible),
                          grim_consistent=first.consistent, reason=reason, admissible=admissible,
-                         assumption=first.assumption)
+                         truncated=truncated, assumption=first.assumption)
 
 
 def _sd_rounds_to(variance: Fraction, sd: Fraction, decimals: int, rounding: str) -> bool:
@@ -349,7 +430,9 @@ class DebitResult(_Check):
     consistent : bool
         True if some count k of 1s among n gives both printed values.
     admissible_counts : list of int
-        The counts k whose mean k/n and SD print as reported.
+        The counts k whose mean k/n and SD print as reported: at most :data:`LISTED_MAX`, the smallest.
+    truncated : bool
+        True when more counts are admissible than are listed.
     sd_type : str
         ``"sample"`` (n − 1) or ``"population"`` (n) denominator.
     assumption : str
@@ -363,6 +446,7 @@ class DebitResult(_Check):
     n: int
     consistent: bool
     admissible_counts: list[int]
+    truncated: bool
     sd_type: str
     assumption: str
 
@@ -389,7 +473,9 @@ def debit(mean: str | float, sd: str | float, n: int, *, sd_type: str = "sample"
     Returns
     -------
     DebitResult
-        ``consistent`` and the admissible counts of 1s.
+        ``consistent`` and the admissible counts of 1s (at most :data:`LISTED_MAX`; ``truncated``). The
+        time grows with log n: the counts are found by bisection on each side of n/2, where the SD is
+        monotone in k.
 
     Raises
     ------
@@ -409,9 +495,19 @@ def debit(mean: str | float, sd: str | float, n: int, *, sd_type: str = "sample"
     args.option("sd_type", func, sd_type, ("sample", "population"))
     args.option("rounding", func, rounding, ROUNDING)
     denominator = n * (n - 1) if sd_type == "sample" else n * n
-    counts = [k for k in _totals(m, dm, n, rounding, Fraction(0), Fraction(1))
-              if _sd_rounds_to(Fraction(k * (n - k), denominator), s, ds, rounding)]
+
+    def side(k: int) -> int:
+        """−1, 0, +1: the SD of k ones among n prints below, as, above ``sd``."""
+        variance = Fraction(k * (n - k), denominator)
+        return 0 if _sd_rounds_to(variance, s, ds, rounding) else -1 if variance < s * s else 1
+
+    by_mean = _totals(m, dm, n, rounding, Fraction(0), Fraction(1))
+    rising = range(by_mean.start, min(by_mean.stop, n // 2 + 1))  # k(n − k) rises up to n/2 ...
+    falling = range(max(by_mean.start, n // 2 + 1), by_mean.stop)  # ... and falls after
+    counts = chain(range(_first(lambda k: side(k) >= 0, rising), _first(lambda k: side(k) > 0, rising)),
+                   range(_first(lambda k: side(k) <= 0, falling), _first(lambda k: side(k) < 0, falling)))
+    listed, truncated = _listed(counts)
     ties = "half up or half down" if rounding == "up_or_down" else f"ties {rounding}"
-    return DebitResult(mean=float(m), sd=float(s), n=n, consistent=bool(counts), admissible_counts=counts,
-                       sd_type=sd_type, assumption=f"binary (0/1) data, n = {n}, {sd_type} SD; "
-                                                   f"printed values rounded ({ties})")
+    return DebitResult(mean=float(m), sd=float(s), n=n, consistent=bool(listed), admissible_counts=listed,
+                       truncated=truncated, sd_type=sd_type, assumption=f"binary (0/1) data, n = {n}, {sd_type} SD; "
+                                                                        f"printed values rounded ({ties})")

@@ -134,7 +134,9 @@ def validate_group_summaries(frame: pd.DataFrame, source: str = "group summaries
     Raises
     ------
     AuditInputError
-        If a column is missing or ``n`` / ``mean`` is not numeric.
+        If a column is missing, ``n`` / ``mean`` is not numeric, or ``n`` is not a whole number ≥ 1 (a
+        group size: the group's mean needs a member; the audit's d = t·√(1/n1 + 1/n2) and GRIM divide by
+        it). Reconstruction, which draws a sample with an SD in every group, needs n ≥ 2 and checks it.
 
     References
     ----------
@@ -148,4 +150,9 @@ def validate_group_summaries(frame: pd.DataFrame, source: str = "group summaries
     for i in range(len(out)):
         for col in ("n", "mean"):
             _number_or_error(out, source, col, i)
+        n = out.at[i, "n"]
+        size = parse_reported(n, "n").value if n else 1.0  # an empty n is allowed (not reported)
+        if not (size >= 1 and size.is_integer()):
+            raise AuditInputError(f"{source}: row {i + 1} (file line {i + 2}; '{out.at[i, 'group']}'), column 'n': "
+                                  f"a group size must be a whole number ≥ 1, got {n!r}.")
     return out

@@ -97,7 +97,13 @@ def cohens_d_from_means(
     Raises
     ------
     ValueError
-        If an SD is negative, both SDs are 0, or n1 + n2 ≤ 2.
+        If an SD is negative, both SDs are 0, n1 + n2 ≤ 2, or d lies beyond the float range (|d| > 1.8e308).
+
+    Notes
+    -----
+    Computed as s_p = hypot(√w₁·sd1, √w₂·sd2) with wᵢ = (nᵢ − 1)/(n1 + n2 − 2) and d = 2·((mean1/2 − mean2/2)/s_p),
+    which equal the formulas above but overflow only when d itself does (sd² or n·sd² beyond 1.8e308, or a
+    mean difference of two values near ±1.8e308, are not an obstacle).
 
     References
     ----------
@@ -110,15 +116,26 @@ def cohens_d_from_means(
     sd2 = args.nonnegative("sd2", "cohens_d_from_means", sd2)
     n1 = args.positive("n1", "cohens_d_from_means", n1)
     n2 = args.positive("n2", "cohens_d_from_means", n2)
-    if n1 + n2 <= 2:
-        raise ValueError(
-            f"The 'n1' and 'n2' parameters of cohens_d_from_means must sum to more than 2. "
-            f"Got {n1!r} and {n2!r} instead."
-        )
-    pooled = math.sqrt(((n1 - 1) * sd1**2 + (n2 - 1) * sd2**2) / (n1 + n2 - 2))
-    if pooled == 0:
-        raise ValueError("The 'sd1' and 'sd2' parameters of cohens_d_from_means must not both be 0. Got 0 and 0 instead.")
-    return (mean1 - mean2) / pooled
+    half1, half2 = (n1 - 1) / 2, (n2 - 1) / 2  # halved: their sum stays finite
+    args.check(half1 + half2 > 0, "n1", "cohens_d_from_means", "sum with 'n2' to more than 2", f"{n1!r} and {n2!r}",
+               raw=True)
+    w1, w2 = half1 / (half1 + half2), half2 / (half1 + half2)
+    pooled = math.hypot(math.sqrt(w1) * sd1, math.sqrt(w2) * sd2)
+    args.check(pooled > 0, "sd1", "cohens_d_from_means", "not be 0 together with 'sd2'", "0 and 0", raw=True)
+    d = 2 * ((mean1 / 2 - mean2 / 2) / pooled)  # the halves are exact: (mean1 - mean2) / pooled without overflow
+    args.check(math.isfinite(d), "mean1", "cohens_d_from_means",
+               "differ from 'mean2' by at most 1.8e308 pooled SDs (the float range)",
+               f"{mean1!r} and {mean2!r} with a pooled SD of {pooled!r}", raw=True)
+    return d
+
+
+#: From this df on, :func:`hedges_correction` sums the asymptotic series of ln J (exact to double precision,
+#: relative error < 1e-16 from df = 200); below it, the log-gamma difference (error < 1e-13).
+J_SERIES_DF = 200.0
+#: ln J(m) = −(3/(4m) + 1/(2m²) + 3/(8m³) + 1/(4m⁴) + 3/(20m⁵) + 1/(6m⁶) + …), the coefficients of 1/m, 1/m², …:
+#: the difference of the expansions of lnΓ(z + h) in Bernoulli polynomials (DLMF 5.11.8) for h = 0 and h = −½,
+#: z = m/2.
+_LOG_J_SERIES = (3 / 4, 1 / 2, 3 / 8, 1 / 4, 3 / 20, 1 / 6)
 
 
 def hedges_correction(df: float) -> float:
@@ -127,7 +144,8 @@ def hedges_correction(df: float) -> float:
     Parameters
     ----------
     df : float
-        Degrees of freedom of the standardizer (n1 + n2 − 2); must exceed 1.
+        Degrees of freedom of the standardizer (n1 + n2 − 2); must exceed 1. ``inf`` (groups too large
+        for their sum to be a float) gives the limit J = 1.
 
     Returns
     -------
@@ -137,17 +155,31 @@ def hedges_correction(df: float) -> float:
     Raises
     ------
     ValueError
-        If ``df`` ≤ 1.
+        If ``df`` ≤ 1 or is not a number.
+
+    Notes
+    -----
+    For df < :data:`J_SERIES_DF` the ratio of gamma functions is taken on the log scale; from it on, where
+    the log-gamma difference cancels (it gave J = 7.4 at df = 1e15 and NaN at 1e308), the asymptotic series
+    of ln J (:data:`_LOG_J_SERIES`) in 1/df, exact to double precision there.
 
     References
     ----------
     Hedges, L. V. (1981). Distribution theory for Glass's estimator of effect size and related
-    estimators. *Journal of Educational Statistics*, 6(2), 107–128.
+    estimators. *Journal of Educational Statistics*, 6(2), 107–128. NIST DLMF 5.11.8 (the expansion of
+    lnΓ(z + a) − lnΓ(z + b)).
     """
-    df = args.positive("df", "hedges_correction", df)
-    if df <= 1:
-        raise ValueError(f"The 'df' parameter of hedges_correction must exceed 1. Got {df!r} instead.")
-    return math.exp(special.gammaln(df / 2) - 0.5 * math.log(df / 2) - special.gammaln((df - 1) / 2))
+    try:
+        df = float(df)
+    except (TypeError, ValueError):
+        df = math.nan
+    args.check(df > 1, "df", "hedges_correction", "be a number > 1 (inf for the limit J = 1)", df)
+    if df < J_SERIES_DF:
+        return math.exp(special.gammaln(df / 2) - 0.5 * math.log(df / 2) - special.gammaln((df - 1) / 2))
+    x, log_j = 1.0 / df, 0.0
+    for c in reversed(_LOG_J_SERIES):
+        log_j = x * (c + log_j)
+    return math.exp(-log_j)
 
 
 def hedges_g(d: float, n1: int, n2: int) -> float:

@@ -16,6 +16,7 @@ from numpy.typing import ArrayLike
 from scipy import stats
 
 from dprep.core import args
+from dprep.core.errors import ArgumentError
 from dprep.core.results import Result, result
 from dprep.stats import effects
 
@@ -87,8 +88,9 @@ def _at_least(values: np.ndarray, name: str, bound: float, strict: bool) -> None
                   f"{values[i]:g} in study {i + 1}", raw=True)
 
 
-def _statistic_to_t(func: str, given: dict[str, np.ndarray], df: np.ndarray) -> tuple[np.ndarray, str]:
-    """The t statistic from exactly one of ``ti``, ``fi`` (F(1, df) = t²) or ``pi`` (two-sided p), signed."""
+def _statistic_to_t(func: str, given: dict[str, np.ndarray], df: np.ndarray) -> tuple[np.ndarray, str, str]:
+    """The t statistic from exactly one of ``ti``, ``fi`` (F(1, df) = t²) or ``pi`` (two-sided p), signed; what
+    it was computed from; the argument that gave it."""
     present = [key for key in ("ti", "fi", "pi") if key in given]
     if len(present) != 1:
         args.fail("ti", func, "be given, or else exactly one of 'fi' or 'pi' (not several)",
@@ -98,15 +100,36 @@ def _statistic_to_t(func: str, given: dict[str, np.ndarray], df: np.ndarray) -> 
         args.fail("sign", func, "contain only +1 and -1 (the direction of each F or p)", sign.tolist())
     key = present[0]
     if key == "ti":
-        return given["ti"], "t statistics"
+        return given["ti"], "t statistics", key
     if key == "fi":
         _at_least(given["fi"], "fi", 0.0, strict=False)
-        return sign * np.sqrt(given["fi"]), "F(1, df) statistics (t = ±√F)"
+        return sign * np.sqrt(given["fi"]), "F(1, df) statistics (t = ±√F)", key
     p = given["pi"]
     if np.any((p <= 0) | (p > 1)):
         i = int(np.flatnonzero((p <= 0) | (p > 1))[0])
         args.fail("pi", func, "be two-sided p-values in (0, 1]", f"{p[i]:g} in study {i + 1}", raw=True)
-    return sign * stats.t.isf(p / 2, df), "two-sided p-values of t tests (t = ±t⁻¹(1 - p/2; df))"
+    return sign * stats.t.isf(p / 2, df), "two-sided p-values of t tests (t = ±t⁻¹(1 - p/2; df))", key
+
+
+def _each_study(func: Any, *columns: np.ndarray) -> np.ndarray:
+    """``func`` of each study's values; its ArgumentError names the study (1-based)."""
+    out = np.empty(columns[0].size)
+    for i, values in enumerate(zip(*columns)):
+        try:
+            out[i] = func(*values)
+        except ArgumentError as err:
+            raise ArgumentError(f"Study {i + 1}: {err}") from None
+    return out
+
+
+def _representable(yi: np.ndarray, vi: np.ndarray, what: str, yi_name: str, vi_name: str) -> None:
+    """Refuse the first study whose effect size (blamed on ``yi_name``) or sampling variance (on ``vi_name``)
+    lies beyond the float range."""
+    for values, name, must in ((yi, yi_name, f"give a {what} within the float range (|yi| ≤ 1.8e308)"),
+                               (vi, vi_name, "give a sampling variance within the float range (vi ≤ 1.8e308)")):
+        if not np.all(np.isfinite(values)):
+            i = int(np.flatnonzero(~np.isfinite(values))[0])
+            args.fail(name, "escalc", must, f"yi = {yi[i]:g} and vi = {vi[i]:g} in study {i + 1}", raw=True)
 
 
 def _continuity(cells: list[np.ndarray], add: float, to: str) -> list[np.ndarray]:
@@ -175,7 +198,9 @@ def escalc(
     ArgumentError (a ValueError)
         If the arguments for ``measure`` are missing, of different lengths, or out of range (SDs < 0, sizes
         ≤ 0, counts < 0, |r| ≥ 1, p outside (0, 1], n1i + n2i ≤ 3 for SMD, ni ≤ 3 for ZCOR, ni ≤ 2 for a
-        correlation from a test).
+        correlation from a test), or if an SMD or MD or its sampling variance lies beyond the float range
+        (\|yi\| or vi > 1.8e308; intermediate results do not overflow while the result is a float). The
+        message names the study (1-based).
 
     Notes
     -----
@@ -212,24 +237,29 @@ def escalc(
         n1, n2 = need("n1i", "n2i")
         _at_least(n1, "n1i", 0.0, strict=True)
         _at_least(n2, "n2i", 0.0, strict=True)
-        m = n1 + n2 - 2
+        with np.errstate(over="ignore"):  # sizes near 1e308: df = inf, where J is its limit 1
+            m = n1 + n2 - 2
         if measure == "SMD" and not any(key in given for key in ("m1i", "m2i", "sd1i", "sd2i")):
             _at_least(m, "n1i", 1.0, strict=True)
-            t, source = _statistic_to_t("escalc", given, m)
-            d = np.vectorize(effects.cohens_d_from_t)(t, n1, n2)
+            t, source, name = _statistic_to_t("escalc", given, m)
+            d = _each_study(effects.cohens_d_from_t, t, n1, n2)
         else:
             mean1, sd1, mean2, sd2 = need("m1i", "sd1i", "m2i", "sd2i")
             _at_least(sd1, "sd1i", 0.0, strict=False)
             _at_least(sd2, "sd2i", 0.0, strict=False)
-            source = "group means, SDs and sizes"
+            source, name = "group means, SDs and sizes", "m1i"
             if measure == "MD":
-                return EffectSizes(measure=measure, scale=_SCALES[measure], yi=mean1 - mean2,
-                                   vi=sd1**2 / n1 + sd2**2 / n2, source=source)
+                with np.errstate(over="ignore"):  # beyond the float range: refused below
+                    yi, vi = mean1 - mean2, (sd1 / np.sqrt(n1)) ** 2 + (sd2 / np.sqrt(n2)) ** 2
+                _representable(yi, vi, _SCALES[measure], "m1i", "sd1i")
+                return EffectSizes(measure=measure, scale=_SCALES[measure], yi=yi, vi=vi, source=source)
             _at_least(m, "n1i", 1.0, strict=True)
-            d = np.vectorize(effects.cohens_d_from_means)(mean1, mean2, sd1, sd2, n1, n2)
-        yi = np.vectorize(effects.hedges_correction)(m) * d if correct else d
-        return EffectSizes(measure=measure, scale="Hedges' g" if correct else "Cohen's d", yi=yi,
-                           vi=1 / n1 + 1 / n2 + yi**2 / (2 * (n1 + n2)), source=source)
+            d = _each_study(effects.cohens_d_from_means, mean1, mean2, sd1, sd2, n1, n2)
+        yi = _each_study(effects.hedges_correction, m) * d if correct else d
+        with np.errstate(over="ignore"):  # beyond the float range: refused below
+            vi = 1 / n1 + 1 / n2 + (yi / np.hypot(np.sqrt(n1), np.sqrt(n2))) ** 2 / 2  # y²/(2(n1 + n2)), no overflow
+        _representable(yi, vi, _SCALES[measure], name, name)
+        return EffectSizes(measure=measure, scale="Hedges' g" if correct else "Cohen's d", yi=yi, vi=vi, source=source)
 
     if measure in ("OR", "RR", "RD"):
         a, c = need("ai", "ci")
@@ -257,8 +287,8 @@ def escalc(
         r, source = given["ri"], "correlations and sample sizes"
     else:
         _at_least(n, "ni", 2.0, strict=True)
-        t, source = _statistic_to_t("escalc", given, n - 2)
-        r = t / np.sqrt(t**2 + n - 2)
+        t, source, _ = _statistic_to_t("escalc", given, n - 2)
+        r = t / np.hypot(t, np.sqrt(n - 2))  # t / √(t² + n − 2), no overflow
     if measure == "ZCOR":
         yi, vi = escalc_zcor(r, n)
         return EffectSizes(measure=measure, scale=_SCALES[measure], yi=yi, vi=vi, source=source)

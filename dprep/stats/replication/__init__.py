@@ -23,7 +23,7 @@ Metrics (each cites the paper it implements):
 :func:`replication_report` bundles all of them.
 """
 
-from dprep.stats.replication._common import GOLDEN_RATIO
+from dprep.stats.replication._common import DF_MAX, GOLDEN_RATIO, N_MAX, SESOI_MAX
 from dprep.stats.replication.bayes_factor import ReplicationBF, replication_bf_f, replication_bf_t
 from dprep.stats.replication.combine import FixedEffect, QTest, fixed_effect, q_test
 from dprep.stats.replication.equivalence import TOSTResult, tost_equivalence
@@ -33,7 +33,8 @@ from dprep.stats.replication.sceptical import p_sceptical, z_sceptical
 from dprep.stats.replication.telescopes import SmallTelescopes, small_telescopes
 
 __all__ = [
-    "GOLDEN_RATIO", "d_from_f", "d_standard_error", "d_confidence_interval", "prediction_interval",
+    "DF_MAX", "GOLDEN_RATIO", "N_MAX", "SESOI_MAX",
+    "d_from_f", "d_standard_error", "d_confidence_interval", "prediction_interval",
     "SmallTelescopes", "small_telescopes", "ReplicationBF", "replication_bf_t", "replication_bf_f",
     "z_sceptical", "p_sceptical", "TOSTResult", "tost_equivalence", "QTest", "q_test", "FixedEffect",
     "fixed_effect", "ReplicationReport", "replication_report",

@@ -12,7 +12,7 @@ from dprep.core import args
 from dprep.core.results import Result, result
 from dprep.stats.bayes_factors import bf_from_log
 from dprep.stats.noncentral import nct_limits, nct_logpdf
-from dprep.stats.replication._common import _count
+from dprep.stats.replication._common import DF_MAX, _count
 
 
 @result
@@ -131,8 +131,8 @@ def replication_bf_t(t_orig: float, n_orig: tuple[int, ...], t_rep: float, n_rep
     else:
         neff_o, neff_r = no[0] * no[1] / sum(no), nr[0] * nr[1] / sum(nr)
         dfo_default, dfr_default = sum(no) - 2, sum(nr) - 2
-    dfo = dfo_default if df_orig is None else args.integer("df_orig", func, df_orig, 1)
-    dfr = dfr_default if df_rep is None else args.integer("df_rep", func, df_rep, 1)
+    dfo = dfo_default if df_orig is None else args.integer("df_orig", func, df_orig, 1, DF_MAX)
+    dfr = dfr_default if df_rep is None else args.integer("df_rep", func, df_rep, 1, DF_MAX)
     so, sr = math.sqrt(neff_o), math.sqrt(neff_r)
 
     centre = t_o / so
@@ -203,8 +203,8 @@ def replication_bf_f(f_orig: float, df_orig: tuple[int, int], n_orig: int, f_rep
     fo, fr = args.finite("f_orig", func, f_orig), args.finite("f_rep", func, f_rep)
     if fo < 0 or fr < 0:
         raise ValueError(f"The 'f_orig' parameter of {func} must be >= 0 (as must 'f_rep'). Got {fo!r} instead.")
-    d1o, d2o = (args.integer("df_orig", func, v, 1) for v in df_orig)
-    d1r, d2r = (args.integer("df_rep", func, v, 1) for v in df_rep)
+    d1o, d2o = (args.integer("df_orig", func, v, 1, DF_MAX) for v in df_orig)
+    d1r, d2r = (args.integer("df_rep", func, v, 1, DF_MAX) for v in df_rep)
     no, nr = _count("n_orig", func, n_orig), _count("n_rep", func, n_rep)
 
     def log_lik_o(theta):

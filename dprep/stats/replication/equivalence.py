@@ -7,7 +7,7 @@ from scipy import stats
 
 from dprep.core import args
 from dprep.core.results import Result, result
-from dprep.stats.replication._common import _count, _df, _scale
+from dprep.stats.replication._common import _count, _df, _scale, _sesoi
 from dprep.stats.replication.intervals import d_confidence_interval
 
 
@@ -59,7 +59,8 @@ def tost_equivalence(d: float, n1: int, n2: int, *, sesoi: float, alpha: float =
     n1, n2 : int
         Group sizes (≥ 2 each).
     sesoi : float
-        Smallest effect size of interest, in d units (> 0); bounds are ±sesoi.
+        Smallest effect size of interest, in d units, in (0, 100] (:data:`~dprep.stats.replication.SESOI_MAX`);
+        bounds are ±sesoi.
     alpha : float, default 0.05
         Level of each one-sided test.
     df : int, optional
@@ -72,7 +73,8 @@ def tost_equivalence(d: float, n1: int, n2: int, *, sesoi: float, alpha: float =
     Raises
     ------
     ValueError
-        On non-finite ``d``, sizes < 2, ``sesoi`` ≤ 0 or ``alpha`` ∉ (0, 0.5).
+        On non-finite ``d``, sizes outside [2, 10⁹], ``sesoi`` outside (0, 100], ``df`` outside [1, 2·10⁹] or
+        ``alpha`` ∉ (0, 0.5).
 
     Notes
     -----
@@ -88,7 +90,7 @@ def tost_equivalence(d: float, n1: int, n2: int, *, sesoi: float, alpha: float =
     func = "tost_equivalence"
     d = args.finite("d", func, d)
     n1, n2 = _count("n1", func, n1), _count("n2", func, n2)
-    sesoi = args.positive("sesoi", func, sesoi)
+    sesoi = _sesoi(func, sesoi)
     alpha = args.between("alpha", func, alpha, 0.0, 0.5)
     df = _df(func, df, n1, n2)
     s = _scale(n1, n2)

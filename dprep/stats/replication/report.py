@@ -7,7 +7,7 @@ from typing import Literal
 from dprep.core import args, fmt
 from dprep.core.results import Result, result
 from dprep.stats.effects import DInterval
-from dprep.stats.replication._common import _count, _df, _scale
+from dprep.stats.replication._common import _count, _df, _scale, _sesoi
 from dprep.stats.replication.bayes_factor import ReplicationBF, replication_bf_t
 from dprep.stats.replication.combine import FixedEffect, QTest, fixed_effect, q_test
 from dprep.stats.replication.equivalence import TOSTResult, tost_equivalence
@@ -117,13 +117,14 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
     orig_d : float
         Original Cohen's d; its sign defines the hypothesized direction (must be non-zero).
     orig_n1, orig_n2 : int
-        Original group sizes.
+        Original group sizes (2 to 10⁹, :data:`~dprep.stats.replication.N_MAX`).
     rep_d : float
         Replication Cohen's d, on the same sign convention (negative = opposite direction).
     rep_n1, rep_n2 : int
         Replication group sizes.
     sesoi : float or "d33", default "d33"
-        Smallest effect size of interest for the TOST, in d units (> 0), or ``"d33"``: the effect
+        Smallest effect size of interest for the TOST, in d units, in (0, 100]
+        (:data:`~dprep.stats.replication.SESOI_MAX`), or ``"d33"``: the effect
         the original study had 33% power to detect (:func:`small_telescopes`). d33 is the SESOI
         Lakens, Scheel & Isager (2018, "Equivalence testing for psychological research", AMPPS 1,
         259–269) propose for replications when no theory fixes one: an effect smaller than d33
@@ -134,7 +135,8 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
         α = 1 − level.
     orig_df, rep_df : int, optional
         Degrees of freedom of each t (default n1 + n2 − 2); e.g. 27 for an F(1, 27) contrast from
-        a three-group ANOVA.
+        a three-group ANOVA. At most 2·10⁹ (:data:`~dprep.stats.replication.DF_MAX`: the t is the
+        normal distribution there to within 1e-9; beyond, SciPy loses accuracy).
     ci_method : {"nct", "normal"}, default "nct"
         Interval method for d.
 
@@ -162,7 +164,7 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
     alpha = round(1.0 - level, 12)
     on1, on2 = _count("orig_n1", func, orig_n1), _count("orig_n2", func, orig_n2)
     rn1, rn2 = _count("rep_n1", func, rep_n1), _count("rep_n2", func, rep_n2)
-    odf, rdf = _df(func, orig_df, on1, on2), _df(func, rep_df, rn1, rn2)
+    odf, rdf = _df(func, orig_df, on1, on2, "orig_df"), _df(func, rep_df, rn1, rn2, "rep_df")
 
     orig_ci = d_confidence_interval(orig_d, on1, on2, level=level, df=odf, method=ci_method)
     rep_ci = d_confidence_interval(rep_d, rn1, rn2, level=level, df=rdf, method=ci_method)
@@ -176,10 +178,10 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
     ps = p_sceptical(orig_d / se_o, rep_d / se_r, c, alternative="one.sided", type="golden")
     if isinstance(sesoi, str):
         if sesoi != "d33":
-            args.fail("sesoi", func, "be a positive number or 'd33'", sesoi)
+            args.fail("sesoi", func, "be a number in (0, 100] or 'd33'", sesoi)
         sesoi_rule, sesoi = "d33", st.d33
     else:
-        sesoi_rule, sesoi = "fixed", args.positive("sesoi", func, sesoi)
+        sesoi_rule, sesoi = "fixed", _sesoi(func, sesoi)
     tost = tost_equivalence(rep_d, rn1, rn2, sesoi=sesoi, alpha=min(alpha, 0.49), df=rdf)
     qt = q_test(orig_d, se_o, rep_d, se_r)
     fe = fixed_effect([orig_d, rep_d], [se_o, se_r], level=level)

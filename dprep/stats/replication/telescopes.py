@@ -101,7 +101,7 @@ def small_telescopes(orig_n1: int, orig_n2: int, rep_d: float, rep_n1: int, rep_
     power = args.finite("power", func, power)
     if not alpha < power < 1:
         raise ValueError(f"The 'power' parameter of {func} must be in (alpha, 1). Got {power!r} instead.")
-    odf, rdf = _df(func, orig_df, on1, on2), _df(func, rep_df, rn1, rn2)
+    odf, rdf = _df(func, orig_df, on1, on2, "orig_df"), _df(func, rep_df, rn1, rn2, "rep_df")
     hi = 1.0
     while _two_sided_power(hi, on1, on2, odf, alpha) < power:
         hi *= 2.0

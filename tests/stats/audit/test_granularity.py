@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import itertools
 import math
-from decimal import ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localcontext
+from fractions import Fraction
 
 import pytest
 
 from dprep.core.errors import ArgumentError
-from dprep.stats.audit.granularity import debit, grim, grimmer
+from dprep.stats.audit.granularity import LISTED_MAX, debit, grim, grimmer
 
 
 def printed(value: float, decimals: int) -> set[str]:
@@ -152,3 +153,122 @@ def test_debit_population_sd_and_bad_arguments():
     with pytest.raises(ArgumentError, match="proportion"):
         debit("1.5", "0.5", 10)
     assert math.isclose(debit("0.5", "0.5", 4).sd, 0.5)
+
+
+# ------------------------------------------------------------------------------------ any n
+# issue 11: the checks enumerated every total (count) in the rounding window, about n·items·10⁻ᵈ of them, and
+# GRIMMER every sum of squares of each: n = 1.2e29 ran until memory was gone (8.9 GB). The admissible totals
+# and counts are intervals found from their ends; here they are compared with brute force, which prints every
+# candidate's mean and SD with Decimal, where brute force is still feasible.
+
+HUGE = 123456789012345678901234567890
+MODES = {"up": (ROUND_HALF_UP,), "down": (ROUND_HALF_DOWN,), "even": (ROUND_HALF_EVEN,),
+         "up_or_down": (ROUND_HALF_UP, ROUND_HALF_DOWN)}
+
+
+def prints_as(value: Decimal, reported: str, rounding: str) -> bool:
+    """Whether ``value`` (exact, ≥ 0) is printed as ``reported`` under the convention ``rounding``."""
+    q = Decimal(reported)
+    return any(value.quantize(q, rounding=mode) == q for mode in MODES[rounding])
+
+
+def sd_prints_as(variance: Decimal, reported: str, rounding: str) -> bool:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return prints_as(variance.sqrt(), reported, rounding)
+
+
+def brute_grim(mean: str, cells: int, rounding: str) -> list[int]:
+    centre, span = int(Decimal(mean) * cells), cells // 10 ** -Decimal(mean).as_tuple().exponent + 2
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return [t for t in range(centre - span, centre + span + 1)
+                if prints_as(Decimal(t) / Decimal(cells), mean, rounding)]
+
+
+def brute_debit(mean: str, sd: str, n: int, rounding: str = "up_or_down") -> list[int]:
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return [k for k in range(n + 1) if prints_as(Decimal(k) / Decimal(n), mean, rounding)
+                and sd_prints_as(Decimal(k * (n - k)) / Decimal(n * (n - 1)), sd, rounding)]
+
+
+@pytest.mark.parametrize("rounding", list(MODES))
+@pytest.mark.parametrize("mean, n, items", [("5.19", 20_000, 1), ("1.12", 8_000, 1), ("1.13", 4_000, 2),
+                                            ("3.5", 12_345, 3), ("0.125", 64_000, 1)])
+def test_grim_at_large_n_equals_brute_force(mean, n, items, rounding):
+    # 1.12 and 1.13 with n·items a multiple of 8 (and 0.125 at 3 decimals with 16) put ties at both ends
+    every = brute_grim(mean, n * items, rounding)
+    out = grim(mean, n, items=items, rounding=rounding)
+    assert out.admissible_totals == every[:LISTED_MAX] and out.truncated == (len(every) > LISTED_MAX)
+    assert out.consistent == bool(every) and len(every) > 10
+
+
+@pytest.mark.timeout(5)
+def test_grim_with_a_huge_n_or_items_answers_at_once():
+    start = math.ceil(Fraction(1037, 200) * HUGE)  # (5.19 − 0.005)·n, rounded up: the first admissible total
+    for out in (grim("5.19", HUGE), grim("5.19", 1, items=HUGE)):
+        assert out.consistent and not out.applicable and out.truncated
+        assert out.admissible_totals == list(range(start, start + LISTED_MAX))
+    assert not grim("10.50", HUGE, scale_min=0, scale_max=10).consistent  # beyond the scale, whatever n
+    assert grim("10.00", HUGE, scale_min=0, scale_max=10).admissible_totals[0] == math.ceil(Fraction(1999, 200) * HUGE)
+    assert "(only the first 100 admissible values are listed)" in grim("5.19", HUGE).summary()
+
+
+@pytest.mark.parametrize("mean, sd, n, items", [("5.19", "1.34", 2_000, 1),  # wide window: no enumeration
+                                                 ("5.19", "1.3400", 2_000, 1),  # narrow: totals one by one
+                                                 ("3.44", "2.470", 180, 1), ("2.5", "0.9", 301, 2)])
+def test_grimmer_at_large_n_equals_brute_force(mean, sd, n, items):
+    # brute force: every total T GRIM admits, every integer Q ≡ T (mod 2) near T²/n + s²·k²(n − 1)
+    k2 = items * items
+    pairs = []
+    with localcontext() as ctx:
+        ctx.prec = 60
+        for t in brute_grim(mean, n * items, "up_or_down"):
+            centre = int(t * t / n + float(sd) ** 2 * k2 * (n - 1))
+            for q in range(centre - k2 * n, centre + k2 * n):
+                variance = (Decimal(q) - Decimal(t * t) / Decimal(n)) / Decimal(k2 * (n - 1))
+                if (q - t) % 2 == 0 and variance >= 0 and sd_prints_as(variance, sd, "up_or_down"):
+                    pairs.append([t, q])
+    out = grimmer(mean, sd, n, items=items)
+    assert out.admissible == pairs[:LISTED_MAX] and out.truncated == (len(pairs) > LISTED_MAX)
+    assert out.consistent == bool(pairs)
+
+
+@pytest.mark.timeout(5)
+def test_grimmer_with_a_huge_n_or_items_answers_at_once():
+    for n, items in ((HUGE, 1), (28, HUGE)):
+        out = grimmer("5.19", "1.34", n, items=items)
+        assert out.consistent and out.reason == "consistent" and out.truncated and len(out.admissible) == LISTED_MAX
+        for t, q in out.admissible:  # each listed pair prints as reported, with Σx² ≡ Σx (mod 2)
+            variance = (Decimal(q) - Decimal(t) ** 2 / Decimal(n)) / Decimal(items**2 * (n - 1))
+            with localcontext() as ctx:
+                ctx.prec = 200
+                assert prints_as(Decimal(t) / Decimal(n * items), "5.19", "up_or_down") and (q - t) % 2 == 0
+                assert sd_prints_as(variance, "1.34", "up_or_down")
+
+
+def test_grimmer_refuses_an_sd_too_fine_to_decide_in_bounded_time():
+    # 10⁶ + 1 totals print as 5 (no decimals; both ends are ties) with n = 10⁶, and an SD with 8 decimals
+    # leaves each total a window of width 0.03 for its sum of squares: each total would need its own check
+    with pytest.raises(ArgumentError, match=r"The 'sd' parameter of grimmer must be printed with fewer decimals: .* "
+                                            r"the 1,000,001 admissible totals one by one \(at most 100,000\)"):
+        grimmer("5", "1.34000000", 10**6)
+
+
+@pytest.mark.parametrize("mean, sd, n", [("0.30", "0.46", 5_000), ("0.50", "0.50", 10_001), ("0.5", "0.5", 99_999),
+                                         ("0.03", "0.17", 20_000), ("0.97", "0.17", 20_000)])
+def test_debit_at_large_n_equals_brute_force(mean, sd, n):
+    # 0.50 and 0.5: the admissible counts lie on both sides of n/2, where the SD turns
+    every = brute_debit(mean, sd, n)
+    out = debit(mean, sd, n)
+    assert out.admissible_counts == every[:LISTED_MAX] and out.truncated == (len(every) > LISTED_MAX)
+    assert out.consistent == bool(every) and len(every) > 10
+
+
+@pytest.mark.timeout(5)
+def test_debit_with_a_huge_n_answers_at_once():
+    out = debit("0.30", "0.46", HUGE)
+    start = math.ceil(Fraction(59, 200) * HUGE)  # (0.30 − 0.005)·n: √(0.295·0.705) = 0.456 prints as 0.46
+    assert out.consistent and out.truncated and out.admissible_counts == list(range(start, start + LISTED_MAX))
+    assert not debit("0.30", "0.40", HUGE).consistent  # √(p(1 − p)) for p in [0.295, 0.305] is 0.456 to 0.460

@@ -127,3 +127,40 @@ def test_zcor_is_escalc_zcor():
 def test_escalc_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         meta.escalc(**kwargs)
+
+
+def test_smd_and_md_do_not_overflow_where_the_result_is_a_float():
+    # six 1e308 (the fuzz row): d = 0, df = inf (J = 1), vi = 1/n1 + 1/n2 = 2e-308; second study as metafor's
+    smd = meta.escalc("SMD", m1i=[1e308, 7410], sd1i=[1e308, 2100], n1i=[1e308, 10], m2i=[1e308, 5301],
+                      sd2i=[1e308, 1900], n2i=[1e308, 10])
+    alone = meta.escalc("SMD", m1i=[7410], sd1i=[2100], n1i=[10], m2i=[5301], sd2i=[1900], n2i=[10])
+    assert smd.yi.tolist() == [0.0, alone.yi[0]] and smd.vi.tolist() == [2e-308, alone.vi[0]]
+    # y = J(18)·1e150 (d = 1e150 exactly): vi = 0.2 + y²/40, y² beyond the float range on the way
+    j = meta.escalc("SMD", m1i=[1.0], sd1i=[1.0], n1i=[10], m2i=[0.0], sd2i=[1.0], n2i=[10]).yi[0]
+    big = meta.escalc("SMD", m1i=[1e150], sd1i=[1.0], n1i=[10], m2i=[0.0], sd2i=[1.0], n2i=[10])
+    assert big.yi[0] == pytest.approx(j * 1e150, rel=1e-15)
+    assert big.vi[0] == pytest.approx((j * 1e75) ** 2 / 40 * 1e150, rel=1e-14)
+    md = meta.escalc("MD", m1i=[1e308], sd1i=[1e200], n1i=[1e100], m2i=[0.0], sd2i=[0.0], n2i=[10])
+    assert md.yi[0] == 1e308 and md.vi[0] == pytest.approx(1e300, rel=1e-15)  # (1e200)²/1e100
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    (dict(measure="SMD", m1i=[0.0, 1e308], sd1i=[1.0, 2100], n1i=[10, 10], m2i=[0.0, 5301], sd2i=[1.0, 1900],
+          n2i=[10, 10]),  # y = 4.8e304: y²/40 beyond the float range (vi was inf, printed null)
+     r"The 'm1i' parameter of escalc must give a sampling variance within the float range \(vi ≤ 1.8e308\). "
+     r"Got yi = 4.78226e\+304 and vi = inf in study 2 instead."),
+    (dict(measure="SMD", m1i=[1e308], sd1i=[1.0], n1i=[10], m2i=[-1e308], sd2i=[1.0], n2i=[10]),
+     r"Study 1: The 'mean1' parameter of cohens_d_from_means must differ from 'mean2' by at most 1.8e308"),
+    (dict(measure="SMD", ti=[1e308], n1i=[10], n2i=[10]), r"The 'ti' parameter of escalc must give a sampling"),
+    (dict(measure="MD", m1i=[1e308], sd1i=[1.0], n1i=[10], m2i=[-1e308], sd2i=[1.0], n2i=[10]),
+     r"The 'm1i' parameter of escalc must give a mean difference within the float range .* Got yi = inf"),
+    (dict(measure="MD", m1i=[1.0], sd1i=[1e308], n1i=[0.5], m2i=[0.0], sd2i=[1.0], n2i=[10]),
+     r"The 'sd1i' parameter of escalc must give a sampling variance within the float range"),
+    # r = t/√(t² + n − 2) with t² beyond the float range was 0; it is 1 to double precision, not a correlation
+    (dict(measure="COR", ti=[1e200], ni=[10]), r"The 'ri' parameter of escalc must lie strictly inside \(-1, 1\)"),
+    (dict(measure="ZCOR", ti=[-1e200], ni=[10]), r"The 'r' parameter of escalc_zcor must lie strictly inside"),
+])
+def test_escalc_refuses_a_result_beyond_the_float_range_naming_the_study(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        meta.escalc(**kwargs)
+
