@@ -172,13 +172,16 @@ class DprepGroup(TyperGroup):
     """The ``dprep`` command group: whatever goes wrong ends as a message on stderr, never as a traceback.
 
     Usage errors are one line naming the option, exit 2; errors raised by a command are mapped by
-    :func:`error_line` (exit 2 for bad input, 3 for a bug); warnings are shown one line each. With the
+    :func:`error_line` (exit 2 for bad input, 3 for a bug); warnings are shown one line each, except the
+    deprecation notices libraries address to developers (DeprecationWarning, FutureWarning). With the
     environment variable ``DPREP_DEBUG=1`` an error ends in its traceback instead.
     """
 
     def invoke(self, ctx: Any) -> Any:
         with warnings.catch_warnings():
             warnings.showwarning = _warning_line
+            for category in (DeprecationWarning, FutureWarning):  # the libraries' notes to developers
+                warnings.simplefilter("ignore", category)
             try:
                 return super().invoke(ctx)
             except NoArgsIsHelpError:

@@ -40,6 +40,8 @@ def _raising(exc: BaseException) -> typer.Typer:
     def warn() -> None:
         """Warn, then succeed."""
         warnings.warn("k = 1: a z test\n  is used", UserWarning)
+        warnings.warn("inplace is deprecated", DeprecationWarning)  # a library's note to developers
+        warnings.warn("the default will change", FutureWarning)
 
     return app
 
