@@ -44,7 +44,10 @@ def map_chunks(func: Callable[..., list], items: Sequence[Any], *, client: Any, 
     progress : bool
         Show a progress bar of items done.
     **shared
-        Arguments common to every task, sent to the workers once (``client.scatter``).
+        Arguments common to every task (small: settings, a table, specification arrays), sent with
+        each task. They are not scattered: a scattered value lives in one worker's memory, and a
+        task whose copy is released or lost is cancelled ("lost dependencies"), which happened on a
+        loaded machine.
 
     Returns
     -------
@@ -64,9 +67,8 @@ def map_chunks(func: Callable[..., list], items: Sequence[Any], *, client: Any, 
     chunk_size = args.integer("chunk_size", "map_chunks", chunk_size, 1)
     items = list(items)
     seeds = item_seeds(seed, len(items))
-    futures_shared = {name: client.scatter(value, broadcast=True, hash=False) for name, value in shared.items()}
     starts = range(0, len(items), chunk_size)
-    futures = [client.submit(func, items[i:i + chunk_size], seeds[i:i + chunk_size], pure=False, **futures_shared)
+    futures = [client.submit(func, items[i:i + chunk_size], seeds[i:i + chunk_size], pure=False, **shared)
                for i in starts]
     sizes = {fut.key: len(items[i:i + chunk_size]) for fut, i in zip(futures, starts)}
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

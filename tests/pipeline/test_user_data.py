@@ -3,8 +3,9 @@
 configured in params.yaml, and `dvc repro` puts their results — labelled real or example, never
 synthetic — into the outputs and on the "Your data" page, leaving the bundled outputs as they were.
 
-The copy starts from the repository's up-to-date outputs (the ``pipeline_outputs`` fixture, committed
-to the copy's DVC cache), so one `dvc repro` reruns only the stages the new data touch (diaries, meta,
+The copy starts from the repository's up-to-date outputs, pages included (the ``pipeline_outputs`` and
+``rendered_reports`` fixtures: every output dvc.lock records must exist to be committed to the copy's
+DVC cache), so one `dvc repro` reruns only the stages the new data touch (diaries, meta,
 claims, report), not the MCMC.
 """
 
@@ -52,7 +53,7 @@ def _copy_repository(dest: Path) -> None:
         subprocess.run(["git", *command], cwd=dest, check=True, capture_output=True)
     # The copy has the outputs but not the DVC cache: record them there, so that only what the new
     # data change reruns.
-    done = subprocess.run([sys.executable, "-m", "dvc", "commit", "-f", "-q"], cwd=dest, capture_output=True,
+    done = subprocess.run([sys.executable, "-m", "dvc", "commit", "-f"], cwd=dest, capture_output=True,
                           text=True, env={**os.environ, "DVC_NO_ANALYTICS": "1"})
     assert done.returncode == 0, f"dvc commit failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
 
@@ -91,7 +92,7 @@ def _drop_user_data(repo: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_configured_user_data_flow_into_outputs_and_pages(tmp_path, pipeline_outputs):
+def test_configured_user_data_flow_into_outputs_and_pages(tmp_path, pipeline_outputs, rendered_reports):
     repo = tmp_path / "repo"
     repo.mkdir()
     _copy_repository(repo)
