@@ -31,6 +31,18 @@ def test_bayesian_names_load_pymc_only_when_used():
     assert out.split() == ["False", "True"]
 
 
+@pytest.mark.parametrize("argv", [["effect", "eta2-ci", "--f", "11.86", "--df1", "1", "--df2", "27"],
+                                  ["effect", "d-ci", "--t", "-0.93", "--n1", "13", "--n2", "13"]])
+def test_interval_commands_do_not_load_scipy_stats(argv):
+    # scipy.stats and scipy.optimize add ~0.6 s to start-up; the noncentral CIs need scipy.special only
+    code = ("import sys; from dprep.cli import app; sys.argv = ['dprep', *sys.argv[1:]]\n"
+            "try:\n    app()\nexcept SystemExit as exit:\n    print('exit', exit.code, file=sys.stderr)\n"
+            "print(sorted(m for m in ('scipy.stats', 'scipy.optimize', 'pandas') if m in sys.modules), file=sys.stderr)")
+    run = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True)
+    assert "ci_lb" in run.stdout
+    assert run.stderr.strip().splitlines()[-2:] == ["exit 0", "[]"], run.stderr
+
+
 @pytest.mark.parametrize("name", dp.__all__)
 def test_public_names_have_numpydoc_with_a_source(name):
     doc = inspect.getdoc(getattr(dp, name)) or ""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy import optimize, special, stats
+from scipy import special
 
 from dprep.core import args
 from dprep.core.errors import ConvergenceError
@@ -111,7 +111,7 @@ def nct_logcdf(t: float, df: float, nc: float) -> float:
         raise ValueError(f"The 'df' parameter of nct_logcdf must be > 0. Got {df!r} instead.")
     with np.errstate(all="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        p = float(stats.nct.cdf(t, df, nc))
+        p = float(special.nctdtr(df, nc, t))  # what scipy.stats.nct.cdf evaluates
     if np.isfinite(p) and 1e-300 < p <= 1.0:
         return float(np.log(p))
     return _nct_logcdf_mixture(t, df, nc)
@@ -161,6 +161,8 @@ def nct_logpdf(t, df, nc):
         raise ValueError("The arguments of nct_logpdf must be finite.")
     if np.any(df_b <= 0):
         raise ValueError(f"The 'df' parameter of nct_logpdf must be > 0. Got {df!r} instead.")
+    from scipy import stats  # imported here: scipy.stats takes ~0.4 s, and the CIs below do not need it
+
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -178,14 +180,42 @@ def _expanding_root(func, start: float, step: float) -> float:
     """Root of an increasing ``func`` found by bracketing outward from ``start``."""
     lo, hi = start - step, start + step
     for _ in range(200):
-        if func(lo) < 0 < func(hi):
-            return optimize.brentq(func, lo, hi, xtol=1e-12, rtol=1e-14, maxiter=500)
-        if func(lo) >= 0:
+        f_lo, f_hi = float(func(lo)), float(func(hi))
+        if f_lo < 0 < f_hi:
+            return _illinois(func, lo, hi, f_lo, f_hi)
+        if f_lo >= 0:
             lo -= step
-        if func(hi) <= 0:
+        if f_hi <= 0:
             hi += step
         step *= 2
     raise ConvergenceError("could not bracket the noncentrality parameter")  # pragma: no cover
+
+
+def _illinois(func, lo: float, hi: float, f_lo: float, f_hi: float) -> float:
+    """Root of an increasing ``func`` with f(lo) < 0 < f(hi), to |Δx| ≤ 1e-12 + 1e-14·|x|.
+
+    The Illinois variant of regula falsi (Dowell & Jarratt 1971, *BIT* 11, 168–174): a false-position
+    step, halving the kept end's function value when the same end is kept twice, so both ends close
+    in superlinearly. Written here rather than imported because ``scipy.optimize`` alone adds ~0.2 s
+    to every command that computes a CI.
+    """
+    kept = 0
+    for _ in range(500):
+        x = float(hi - f_hi * (hi - lo) / (f_hi - f_lo))
+        if not lo < x < hi:  # rounding put the secant step on an end: bisect instead
+            x = 0.5 * (lo + hi)
+        f_x = float(func(x))
+        if f_x == 0 or hi - lo <= 1e-12 + 1e-14 * abs(x):
+            return x
+        if f_x < 0:
+            lo, f_lo = x, f_x
+            f_hi = f_hi / 2 if kept == 1 else f_hi
+            kept = 1
+        else:
+            hi, f_hi = x, f_x
+            f_lo = f_lo / 2 if kept == -1 else f_lo
+            kept = -1
+    raise ConvergenceError("the noncentrality parameter did not converge in 500 steps")  # pragma: no cover
 
 
 def ncf_limits(f: float, df1: float, df2: float, level: float = 0.95) -> tuple[float, float]:
@@ -228,12 +258,13 @@ def ncf_limits(f: float, df1: float, df2: float, level: float = 0.95) -> tuple[f
                "not accurate enough to invert; η² exceeds 1 − df2·1e-9 there)", f)
     level = args.level("ncf_limits", level)
     alpha = 1.0 - level
-    p_central = stats.f.sf(f, df1, df2)
+    p_central = special.fdtrc(df1, df2, f)  # P(F ≥ f | λ = 0)
 
     def limit(target: float) -> float:
         if p_central >= target:
             return 0.0
-        func = lambda lam: stats.ncf.sf(f, df1, df2, max(lam, 0.0)) - target  # noqa: E731
+        # P(F ≥ f | λ) − target = (1 − target) − P(F ≤ f | λ), increasing in λ
+        func = lambda lam: (1.0 - target) - special.ncfdtr(df1, df2, max(lam, 0.0), f)  # noqa: E731
         return max(_expanding_root(func, max(f * df1, 1.0), max(f * df1, 1.0)), 0.0)
 
     return limit(alpha / 2), limit(1 - alpha / 2)
@@ -279,6 +310,6 @@ def nct_limits(t: float, df: float, level: float = 0.95) -> tuple[float, float]:
 
     def limit(target: float) -> float:
         # P(T <= t | delta) decreases in delta; negate to get an increasing function.
-        return _expanding_root(lambda delta: target - stats.nct.cdf(t, df, delta), t, 1.0 + abs(t) / 4)
+        return _expanding_root(lambda delta: target - special.nctdtr(df, delta, t), t, 1.0 + abs(t) / 4)
 
     return limit(1 - alpha / 2), limit(alpha / 2)
