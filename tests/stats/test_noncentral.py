@@ -180,3 +180,39 @@ def test_inversions_beyond_their_limits_are_refused():
         eta2_ci(1e308, 2, 30)
     with pytest.raises(ArgumentError, match=r"'t' parameter of nct_limits must have \|t\| ≤ 10,000"):
         d_ci(1e6, 10, 10)
+
+
+# ----------------------------------------------------------------- the root finder of the inversions
+@pytest.mark.parametrize("f, df1, df2, level", [(11.86, 1, 27, 0.95), (0.4, 3, 12, 0.90), (250.0, 5, 400, 0.99),
+                                                (3.2, 12, 12, 0.80), (1e6, 1, 3, 0.95)])
+def test_ncf_limits_solve_their_equations_under_scipy_stats(f, df1, df2, level):
+    # checked with scipy.stats.ncf.sf (Boost's complement), not the ncfdtr the module inverts
+    from dprep.stats.noncentral import ncf_limits
+
+    lo, hi = ncf_limits(f, df1, df2, level)
+    alpha = 1 - level
+    for lam, target in ((lo, alpha / 2), (hi, 1 - alpha / 2)):
+        if lam > 0:
+            assert stats.ncf.sf(f, df1, df2, lam) == pytest.approx(target, rel=1e-9)
+        else:
+            assert stats.f.sf(f, df1, df2) >= target
+
+
+@pytest.mark.parametrize("t, df, level", [(-0.93, 24, 0.95), (3.5, 5, 0.90), (-40.0, 300, 0.99), (0.0, 2, 0.95)])
+def test_nct_limits_solve_their_equations_under_scipy_stats(t, df, level):
+    from dprep.stats.noncentral import nct_limits
+
+    lo, hi = nct_limits(t, df, level)
+    alpha = 1 - level
+    assert stats.nct.cdf(t, df, lo) == pytest.approx(1 - alpha / 2, rel=1e-9)
+    assert stats.nct.cdf(t, df, hi) == pytest.approx(alpha / 2, rel=1e-9)
+
+
+@pytest.mark.parametrize("func, root", [(lambda x: x ** 3 - 2.0, 2.0 ** (1 / 3)),
+                                        (lambda x: math.tanh(50 * (x - 0.3)), 0.3),  # flat ends, steep middle
+                                        (lambda x: math.expm1(x) - 1e-9, math.log1p(1e-9))])
+def test_illinois_finds_known_roots_to_its_tolerance(func, root):
+    from dprep.stats.noncentral import _illinois
+
+    x = _illinois(func, -1.0, 3.0, func(-1.0), func(3.0))
+    assert abs(x - root) <= 1e-12 + 1e-14 * abs(root)
