@@ -51,7 +51,6 @@ import pandas as pd
 import pandera.pandas as pa
 
 from dprep.core.errors import DataError
-from dprep.data.paths import inside
 
 __all__ = [
     "CellError",
@@ -552,8 +551,7 @@ def duplicated_columns(header: Sequence[str], file: str) -> None:
     DataValidationError
         With one record per repeated name (its column, no row).
     """
-    named = [h for h in header if pd.notna(h) and str(h).strip()]  # blank cells (unnamed columns) are no name
-    repeated = sorted({h for h in named if named.count(h) > 1})
+    repeated = sorted({h for h in header if list(header).count(h) > 1})
     if repeated:
         raise DataValidationError([
             CellError(file, None, h, None, "the column name appears more than once in the header")
@@ -634,7 +632,9 @@ def _inside(folder: Path, relative: str) -> bool:
     """True if ``relative`` is a relative path that stays inside ``folder`` (also after symlinks), as the
     Data Package spec requires of resource paths (no absolute path, no '..')."""
     candidate = Path(relative)
-    return not candidate.is_absolute() and ".." not in candidate.parts and inside(folder / candidate, folder)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        return False
+    return (folder / candidate).resolve().is_relative_to(folder.resolve())
 
 
 def package_descriptor(path: str | os.PathLike) -> tuple[Path, dict[str, Any]]:
