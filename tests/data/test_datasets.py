@@ -18,10 +18,9 @@ from dprep.data.schema import DataValidationError
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
-MAIN_TABLE = pytest.mark.usefixtures("validated_tables")  # the main table is the `validate` stage's output
+pytestmark = pytest.mark.usefixtures("validated_tables")  # the main table is the `validate` stage's output
 
 
-@MAIN_TABLE
 def test_defaults_are_the_bundled_data():
     sets = load_datasets(PARAMS["datasets"], ROOT)
     assert [(d.name, d.kind, d.reconstruct) for d in sets.diaries] == [("reconstruction", "reconstructed", True)]
@@ -41,7 +40,6 @@ EXAMPLE = dict(name="example_wide", kind="example", path="data/examples/wide_yea
                study_file="data/examples/wide_years/study.yaml")
 
 
-@MAIN_TABLE
 def test_example_entry_and_its_errors(tmp_path):
     (_, example) = load_datasets(with_entry("diaries", EXAMPLE)["datasets"], ROOT).diaries
     assert example.label == "example (invented for the documentation)" and example.mapping.name == "mapping.yaml"
@@ -59,7 +57,6 @@ def test_example_entry_and_its_errors(tmp_path):
             load_datasets(with_entry("diaries", {**EXAMPLE, **change})["datasets"], ROOT)
 
 
-@MAIN_TABLE
 def test_one_main_table():
     params = copy.deepcopy(PARAMS)
     params["datasets"]["effect_tables"][0]["main"] = False
