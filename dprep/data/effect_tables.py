@@ -106,7 +106,7 @@ def read_effect_table(spec: EffectTableSpec, root: str | Path = ".") -> EffectTa
     Raises
     ------
     dprep.data.schema.DataValidationError
-        With every problem: a column the file names twice, a configured column it lacks, a bad cell (file, row —
+        With every problem: a column the file names twice, a configured column it lacks, no data rows, a bad cell (file, row —
         1-based data records, header not counted — and column), sampling variances that span a ratio of
         10⁷ or more.
     """
@@ -119,6 +119,9 @@ def read_effect_table(spec: EffectTableSpec, root: str | Path = ".") -> EffectTa
         raise DataValidationError([CellError(file, None, c, None,
                                              f"the column does not exist (params.yaml: datasets.effect_tables "
                                              f"{spec.name!r}); columns: {', '.join(text.columns)}") for c in absent])
+    if text.empty:
+        raise DataValidationError([CellError(file, None, None, None, "the table has no data rows (only the header "
+                                             f"line; params.yaml: datasets.effect_tables {spec.name!r})")])
     typed = validate_frame(text, _schema(spec, list(text.columns)), file=file)
     _check_spread(typed, spec, file)
     roles = pd.DataFrame({role: typed[source] for role, source in spec.columns.items()})

@@ -91,8 +91,13 @@ def _recover(path: Path) -> None:
              if (m := pattern.fullmatch(p.name)) and not _alive(int(m[1]), p)]
     backups = [p for p, kind in stale if kind == "old"]
     if backups and not os.path.lexists(path):
-        latest = max(backups, key=lambda p: p.lstat().st_ctime_ns)
-        os.replace(latest, path)
+        try:
+            latest = max(backups, key=lambda p: p.lstat().st_ctime_ns)
+            os.replace(latest, path)
+        except OSError:
+            if os.path.lexists(path) or not any(os.path.lexists(p) for p in backups):
+                return  # another process recovering the same leftovers was first: it finishes the job
+            raise
         stale = [(p, kind) for p, kind in stale if p != latest]
     for leftover, kind in stale:
         if kind == "old":

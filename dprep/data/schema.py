@@ -551,7 +551,8 @@ def duplicated_columns(header: Sequence[str], file: str) -> None:
     DataValidationError
         With one record per repeated name (its column, no row).
     """
-    repeated = sorted({h for h in header if list(header).count(h) > 1})
+    named = [h for h in header if pd.notna(h) and str(h).strip()]  # blank cells (unnamed columns) are no name
+    repeated = sorted({h for h in named if named.count(h) > 1})
     if repeated:
         raise DataValidationError([
             CellError(file, None, h, None, "the column name appears more than once in the header")

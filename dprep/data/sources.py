@@ -36,7 +36,7 @@ def _unreadable(path: str | Path, message: str) -> DataValidationError:
 
 
 def read_csv_text(path: str | Path) -> pd.DataFrame:
-    """A UTF-8 CSV file as text cells, as written (a leading byte-order mark is dropped).
+    """A UTF-8 CSV file as text cells, as written (a leading byte-order mark and spaces after a comma are dropped).
 
     Parameters
     ----------
@@ -56,7 +56,7 @@ def read_csv_text(path: str | Path) -> pd.DataFrame:
         record per column name the header gives more than once (:func:`dprep.data.schema.duplicated_columns`:
         pandas would read the second ``x`` as ``x.1`` and the first would be used silently).
     """
-    options: dict[str, Any] = dict(dtype=str, keep_default_na=False, encoding="utf-8")
+    options: dict[str, Any] = dict(dtype=str, keep_default_na=False, encoding="utf-8", skipinitialspace=True)
     try:
         frame = pd.read_csv(path, **options)
         header = pd.read_csv(path, header=None, nrows=1, **options).iloc[0]  # the names before pandas renames copies

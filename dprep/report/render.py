@@ -41,8 +41,9 @@ import yaml
 
 from dprep.core.errors import RenderError
 from dprep.data.io import atomic_path
+from dprep.data.paths import find_root
 from dprep.report.markup import escape
-from dprep.report.provenance import commit_date, find_root, provenance_markdown
+from dprep.report.provenance import commit_date, provenance_markdown
 
 ENGINES = ("auto", "quarto", "fallback")
 CELL_TIMEOUT = 1800

@@ -103,7 +103,8 @@ def test_warnings_are_one_line_and_do_not_change_the_status():
 def test_help_and_exit_pass_through():
     assert CliRunner().invoke(_raising(typer.Exit(4)), ["go"]).exit_code == 4
     result = CliRunner().invoke(dprep_app, ["bias"])  # no_args_is_help: the help, not an error line
-    assert "selmodel" in result.output and "pet-peese" in result.output
+    assert "selmodel" in result.stdout and "pet-peese" in result.stdout
+    assert result.stderr == "" and result.exit_code == 2
 
 
 @pytest.mark.parametrize("debug, status", [("0", 3), ("1", 1)])

@@ -18,9 +18,10 @@ from dprep.data.schema import DataValidationError
 
 ROOT = Path(__file__).resolve().parents[2]
 PARAMS = yaml.safe_load((ROOT / "params.yaml").read_text())
-pytestmark = pytest.mark.usefixtures("validated_tables")  # the main table is the `validate` stage's output
+MAIN_TABLE = pytest.mark.usefixtures("validated_tables")  # the main table is the `validate` stage's output
 
 
+@MAIN_TABLE
 def test_defaults_are_the_bundled_data():
     sets = load_datasets(PARAMS["datasets"], ROOT)
     assert [(d.name, d.kind, d.reconstruct) for d in sets.diaries] == [("reconstruction", "reconstructed", True)]
@@ -40,6 +41,7 @@ EXAMPLE = dict(name="example_wide", kind="example", path="data/examples/wide_yea
                study_file="data/examples/wide_years/study.yaml")
 
 
+@MAIN_TABLE
 def test_example_entry_and_its_errors(tmp_path):
     (_, example) = load_datasets(with_entry("diaries", EXAMPLE)["datasets"], ROOT).diaries
     assert example.label == "example (invented for the documentation)" and example.mapping.name == "mapping.yaml"
@@ -57,6 +59,7 @@ def test_example_entry_and_its_errors(tmp_path):
             load_datasets(with_entry("diaries", {**EXAMPLE, **change})["datasets"], ROOT)
 
 
+@MAIN_TABLE
 def test_one_main_table():
     params = copy.deepcopy(PARAMS)
     params["datasets"]["effect_tables"][0]["main"] = False
@@ -122,4 +125,11 @@ def test_effect_table_with_a_column_named_twice(tmp_path):
     (tmp_path / "t.csv").write_text("Study,r,N,Domain,Paper,Blinded,r\na,0.3,30,x,P,blinded,0.9\n"
                                     "b,0.2,40,y,Q,unclear,0.9\n")
     with pytest.raises(DataValidationError, match=r"column 'r': the column name appears more than once in the header"):
+        read_effect_table(spec(Path("t.csv")), tmp_path)
+
+
+def test_effect_table_without_data_rows(tmp_path):
+    # a header-only table ended in numpy's "argmax of an empty sequence" (exit 3 on the command line)
+    (tmp_path / "t.csv").write_text("Study,r,N,Domain,Paper,Blinded\n")
+    with pytest.raises(DataValidationError, match=r"t.csv: the table has no data rows"):
         read_effect_table(spec(Path("t.csv")), tmp_path)

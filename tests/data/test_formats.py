@@ -142,3 +142,19 @@ def test_the_audit_readers_refuse_an_empty_or_latin1_file_in_one_line(tmp_path, 
     with pytest.raises(AuditInputError) as info:  # what `dprep reconstruct` and `dprep audit` report, exit 2
         reader(path)
     assert str(info.value).startswith(f"{path}: {message}") and "\n" not in str(info.value)
+
+
+def test_unnamed_columns_are_not_a_repeated_name(tmp_path):
+    # blank header cells (trailing commas, notes in an Excel column without a name) are no column name
+    (tmp_path / "t.csv").write_text("a,b,,\n1,2,,note\n")
+    with pd.ExcelWriter(tmp_path / "t.xlsx", engine="openpyxl") as book:
+        pd.DataFrame([["a", "b", None, None], [1, 2, None, "note"]]).to_excel(book, index=False, header=False)
+    for read, path in [(read_csv_text, "t.csv"), (read_source, "t.csv"), (read_source, "t.xlsx")]:
+        assert read(tmp_path / path)["b"].tolist() == ["2"], (read.__name__, path)
+
+
+def test_spaces_after_a_comma_are_not_part_of_names_or_cells(tmp_path):
+    (tmp_path / "t.csv").write_text('r, n, label\n0.5, 40, "Smith, 2001"\n')
+    table = read_csv_text(tmp_path / "t.csv")
+    assert table.columns.tolist() == ["r", "n", "label"]
+    assert table.iloc[0].tolist() == ["0.5", "40", "Smith, 2001"]

@@ -258,6 +258,27 @@ def test_a_process_killed_at_any_step_is_recovered_by_the_next_call(tmp_path, ca
     assert complete(out) == (expected or "old") and leftovers(tmp_path) == []
 
 
+def test_two_processes_recovering_the_same_backup(tmp_path, monkeypatch):
+    """The backup a killed process left is put back by whichever process gets there first; the other
+    finds it gone (or the folder back) and goes on with its own write."""
+    out = tmp_path / "stage"
+    write_stage(out, "old")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    backup = tmp_path / f".stage.{int(dead.stdout)}-0123abcd.old"
+    os.replace(out, backup)  # as left by a process killed between its two renames
+    real = os.replace
+
+    def other_process_first(src, dst):
+        if Path(src) == backup:
+            real(src, dst)  # the other process restores it ...
+            raise FileNotFoundError(2, "No such file or directory", str(src))  # ... and this one finds it gone
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", other_process_first)
+    write_stage(out, "new")
+    assert complete(out) == "new" and leftovers(tmp_path) == []
+
+
 def test_leftovers_of_a_running_process_are_kept(tmp_path):
     out = tmp_path / "stage"
     write_stage(out, "old")

@@ -10,8 +10,8 @@ import pytest
 from dprep.stats import audit as au
 from dprep.stats import sumstats
 
-# Copies of /work/shared/evidence/reported_tests.csv and group_summaries.csv (the project's
-# evidence files), embedded so that the tests do not depend on files outside the repository.
+# Copies of data/raw/reported_tests.csv and rows of data/raw/group_summaries.csv, embedded so that a change
+# of the project's data does not silently change what these tests check.
 REPORTED_TESTS = r"""study_id,test_id,description,measure,comparison,statistic,value,df1,df2,p_reported,effect_size,effect_value,es_ci_low,es_ci_high,source,locator,tier,quote
 EKT1993_S1,ekt_best_vs_good,accumulated practice alone by age 18,accumulated_practice_alone_by_age_18,best vs good,F,4.59,1,27,<.05,,,,,doi:10.1037/0033-295X.100.3.363,p. 379,secondary-verbatim,"7,410 hr ... reliably different from 5,301 hr ... F(1, 27) = 4.59, p < .05"
 EKT1993_S1,ekt_top_vs_teachers,accumulated practice alone by age 18,accumulated_practice_alone_by_age_18,best and good combined vs music teachers (contrast wording elided in the quote),F,11.86,1,27,<.01,,,,,doi:10.1037/0033-295X.100.3.363,p. 379,secondary-verbatim,"music teachers, who had accumulated 3,420 hr of practice by age 18, F(1, 27) = 11.86, p < .01"

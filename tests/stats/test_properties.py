@@ -1,7 +1,7 @@
 """Property-based tests (hypothesis) of identities the statistics must satisfy for every input in a wide
 range, not only at the reference values of the other tests: d ↔ t ↔ p round trips, r ↔ Fisher z, the
 η² interval contains η², the Q-profile τ² interval contains the Paule–Mandel τ², I² lies in [0, 100],
-trim-and-fill imputes nothing into a mirror-symmetric funnel.
+trim-and-fill fills a mirror-symmetric funnel as metafor does (ties ranked first).
 
 Deterministic and bounded: ``derandomize=True`` (the same examples on every run, no example database)
 and a fixed number of examples per property.

@@ -103,10 +103,13 @@ def test_specifications_are_the_models_they_name(runs, inputs):
                                                                             bias_var=0).adjusted.estimate, rel=1e-10)
     # Hróbjartsson et al. (2013): difference in SMD −0.23 [−0.40, −0.06], so bias 0.23 with se 0.34/(2·1.96);
     # predictive for one study (Welton et al. 2009): + φ² + κ², the largest reported in the table
-    # (missing_between = "largest"): MetaBLIND's ratio-of-odds-ratio SDs φ = 0.11, κ = 0.06 on the SMD
-    # scale (× √3/π, Chinn 2000)
+    # (missing_between = "largest"): the columns phi_between_ma_sd and kappa_extra_heterogeneity of
+    # data/raw/blinding_bias_priors.csv, given only by the two Moustgaard et al. 2020 (MetaBLIND) rows, as
+    # SDs of log ratios of odds ratios, so on the SMD scale × √3/π (Chinn 2000)
     hrob = [p for p in rows.index if p.startswith("Hrobjartsson et al. 2013")][0]
-    phi, kappa = 0.11 * np.sqrt(3) / np.pi, 0.06 * np.sqrt(3) / np.pi
+    table = pd.read_csv(ROOT / "data" / "raw" / "blinding_bias_priors.csv")
+    assert set(table.dropna(subset=["phi_between_ma_sd"])["scale"]) == {"ratio_of_odds_ratios"}
+    phi, kappa = (table[c].max() * np.sqrt(3) / np.pi for c in ("phi_between_ma_sd", "kappa_extra_heterogeneity"))
     adj = bias_adjusted_meta(y, v, [True, False], bias_mean=0.23,
                              bias_var=(0.34 / (2 * 1.959963984540054)) ** 2 + phi ** 2 + kappa ** 2)
     assert rows.loc[hrob, "estimate"] == pytest.approx(adj.adjusted.estimate, rel=1e-6)
