@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from dprep.report.provenance import git_commit
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -66,6 +68,25 @@ def test_committed_lock_matches_the_committed_code_data_and_params(clone: Path, 
                     stale.setdefault(stage, []).append({kind: bad})
     assert not stale, ("dvc.lock does not match the committed code, data or params; run `dvc repro` and "
                        f"commit dvc.lock and metrics/ on their own: {stale}")
+
+
+def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True)
+
+
+def test_the_lock_was_committed_after_the_last_change_to_the_sources(clone: Path) -> None:
+    """Pages name the last commit that changed the pipeline's sources, and dvc.lock records the pages'
+    hashes, so the lock must come from a later commit. `dvc status` cannot see this: a commit that
+    brings sources back to an earlier state (a revert) leaves every dependency hash as the lock has
+    it, yet the pages a fresh clone renders name the new commit (stop 16's CI failure)."""
+    if _git(clone, "rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+        pytest.skip("a shallow clone has no history to order the commits by")
+    sources = git_commit(clone)["commit"]
+    lock = _git(clone, "log", "-1", "--format=%H", "--", "dvc.lock").stdout.strip()
+    assert sources and lock
+    after = sources != lock and _git(clone, "merge-base", "--is-ancestor", sources, lock).returncode == 0
+    assert after, (f"dvc.lock was last committed in {lock[:7]}, not after {sources[:7]}, the last commit that "
+                   "changed the pipeline's sources; run `dvc repro` and commit dvc.lock and metrics/ on their own")
 
 
 def _hashes(root: Path, outputs: list[str]) -> dict[str, str]:
