@@ -461,6 +461,21 @@ def test_df_and_group_sizes_beyond_their_bounds_are_refused(kwargs, name, must):
             func(**arguments, **df)
 
 
+@pytest.mark.parametrize("kwargs, name", [(dict(rep_d=1e300), "rep_d"), (dict(orig_d=-1e300), "orig_d"),
+                                          (dict(rep_d=3163.0), "rep_d"), (dict(orig_d=-3163.0), "orig_d")])
+def test_d_beyond_the_invertible_t_is_refused_by_its_own_name(kwargs, name):
+    # review: the message named nct_limits' internal 't'; with 20 per group, |t| = |d|·√10 > 10,000 from d ≈ 3162.3
+    pair = dict(orig_d=0.8, orig_n1=20, orig_n2=20, rep_d=0.3, rep_n1=20, rep_n2=20)
+    with pytest.raises(ValueError, match=rf"The '{name}' parameter of replication_report must give \|t\|"):
+        replication_report(**{**pair, **kwargs})
+
+
+def test_d_just_inside_the_invertible_t_is_accepted():
+    # |t| = 3162·√10 = 9,999.2 (the original side at this t takes minutes in the replication BF's quadrature)
+    rep = replication_report(0.8, 20, 20, 3162.0, 20, 20)
+    assert rep.replication_bf.log_bf_r0 > 0
+
+
 def test_df_at_its_bound_is_the_normal_limit():
     # at df = 2e9 the t is the normal distribution within 1e-9: the TOST p-values are the z test's
     res = tost_equivalence(0.3, 50, 50, sesoi=0.3, df=DF_MAX)

@@ -7,6 +7,7 @@ from typing import Literal
 from dprep.core import args, fmt
 from dprep.core.results import Result, result
 from dprep.stats.effects import DInterval
+from dprep.stats.noncentral import NCT_MAX_T
 from dprep.stats.replication._common import _count, _df, _scale, _sesoi
 from dprep.stats.replication.bayes_factor import ReplicationBF, replication_bf_t
 from dprep.stats.replication.combine import FixedEffect, QTest, fixed_effect, q_test
@@ -147,7 +148,8 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
     Raises
     ------
     ValueError
-        If ``orig_d`` is zero or any argument is invalid.
+        If ``orig_d`` is zero, a d gives |t| = |d|/√(1/n1 + 1/n2) above 10,000
+        (:data:`~dprep.stats.noncentral.NCT_MAX_T`), or any argument is invalid.
 
     References
     ----------
@@ -165,6 +167,10 @@ def replication_report(orig_d: float, orig_n1: int, orig_n2: int, rep_d: float, 
     on1, on2 = _count("orig_n1", func, orig_n1), _count("orig_n2", func, orig_n2)
     rn1, rn2 = _count("rep_n1", func, rep_n1), _count("rep_n2", func, rep_n2)
     odf, rdf = _df(func, orig_df, on1, on2, "orig_df"), _df(func, rep_df, rn1, rn2, "rep_df")
+    for name, d, n1, n2 in (("orig_d", orig_d, on1, on2), ("rep_d", rep_d, rn1, rn2)):
+        args.check(abs(d / _scale(n1, n2)) <= NCT_MAX_T, name, func,
+                   f"give |t| = |d|/√(1/n1 + 1/n2) ≤ {NCT_MAX_T:,.0f} (beyond it SciPy's noncentral t is not "
+                   "accurate enough to invert)", d)
 
     orig_ci = d_confidence_interval(orig_d, on1, on2, level=level, df=odf, method=ci_method)
     rep_ci = d_confidence_interval(rep_d, rn1, rn2, level=level, df=rdf, method=ci_method)
