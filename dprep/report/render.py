@@ -591,13 +591,31 @@ def _cell_markdown(cell: _Cell, options: Mapping[str, Any], outputs: list[Any], 
     body = []
     if options.get("output", True) is not False:
         stem = re.sub(r"[^\w-]", "-", label) or f"cell-{cell.line}"
-        for index, output in enumerate(outputs):
+        for index, output in enumerate(_merge_streams(outputs)):
             body.append(_output_markdown(output, options, alt, media / f"{stem}-{index}"))
     body = [part for part in body if part]
     if label.startswith(("fig-", "tbl-")):
         body = [f"::: {{#{label} .dprep-float}}", *body, "::: {.dprep-caption}", str(caption), ":::", ":::"]
     parts.extend(body)
     return "\n\n".join([":::: {.cell}", *parts, "::::"]) if parts else ""
+
+
+def _merge_streams(outputs: list[Any]) -> list[dict[str, Any]]:
+    """Adjacent stream outputs of one name as one output, as Jupyter front ends show them.
+
+    The kernel sends a cell's stdout in as many messages as it happened to flush (every 0.2 s, and
+    when a buffer fills), so without this a page's paragraph breaks would depend on timing: the
+    outputs are joined with blank lines, which end a Markdown paragraph.
+    """
+    merged: list[dict[str, Any]] = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
+            merged[-1] = {**previous, "text": previous["text"] + output["text"]}
+        else:
+            merged.append(dict(output))
+    return merged
 
 
 def _output_markdown(output: Mapping[str, Any], options: Mapping[str, Any], alt: str, stem: Path) -> str:

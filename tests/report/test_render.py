@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 from typer.testing import CliRunner
 
 from dprep.cli import render as render_command
-from dprep.report.render import RenderError, _parse_qmd, load_project, render_project
+from dprep.report.render import RenderError, _merge_streams, _parse_qmd, load_project, render_project
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "render"
 REPORTS = Path(__file__).parents[2] / "reports"
@@ -164,6 +164,22 @@ def test_markdown_figure_and_table_are_numbered(tmp_path: Path) -> None:
     assert re.search(r"<figcaption>Figure\s1: A <em>caption</em></figcaption>", html)
     assert re.search(r"<caption>Table\s1: Numbers</caption>", html)
     assert 'alt="A dot"' in html
+
+
+def test_printed_paragraphs_do_not_depend_on_when_the_kernel_flushed(tmp_path: Path) -> None:
+    # stop 16's CI: one print per sentence came as one stream output in one run and two in another, and the
+    # blank line between outputs split the paragraph, so a fresh clone's blinding page differed from the lock
+    body = ("```{python}\n#| output: asis\nimport sys\nprint('One sentence.')\nsys.stdout.flush()\n"
+            "print('Another sentence.')\n```\n")
+    (page,) = render_project(_markdown_project(tmp_path / "p", body), engine="fallback")
+    assert re.search(r"<p>One sentence\.\s+Another sentence\.</p>", page.read_text())
+
+
+def test_only_adjacent_streams_of_one_name_are_merged() -> None:
+    out = lambda text, name="stdout": {"output_type": "stream", "name": name, "text": text}
+    image = {"output_type": "display_data", "data": {"image/png": ""}}
+    assert _merge_streams([out("a\n"), out("b\n"), image, out("c\n"), out("d", "stderr"), out("e")]) == [
+        out("a\nb\n"), image, out("c\n"), out("d", "stderr"), out("e")]
 
 
 def test_parse_qmd_splits_cells_options_and_inline_code() -> None:
