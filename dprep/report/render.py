@@ -591,7 +591,7 @@ def _cell_markdown(cell: _Cell, options: Mapping[str, Any], outputs: list[Any], 
     body = []
     if options.get("output", True) is not False:
         stem = re.sub(r"[^\w-]", "-", label) or f"cell-{cell.line}"
-        for index, output in enumerate(_merge_streams(outputs)):
+        for index, output in enumerate(_merge_streams(outputs, stderr=options.get("warning", True) is not False)):
             body.append(_output_markdown(output, options, alt, media / f"{stem}-{index}"))
     body = [part for part in body if part]
     if label.startswith(("fig-", "tbl-")):
@@ -600,15 +600,19 @@ def _cell_markdown(cell: _Cell, options: Mapping[str, Any], outputs: list[Any], 
     return "\n\n".join([":::: {.cell}", *parts, "::::"]) if parts else ""
 
 
-def _merge_streams(outputs: list[Any]) -> list[dict[str, Any]]:
-    """Adjacent stream outputs of one name as one output, as Jupyter front ends show them.
+def _merge_streams(outputs: list[Any], *, stderr: bool = True) -> list[dict[str, Any]]:
+    """Adjacent stream outputs of one name as one output, as Jupyter front ends show them; stderr
+    left out first when it is not shown (``stderr=False``: the cell's ``warning: false``).
 
-    The kernel sends a cell's stdout in as many messages as it happened to flush (every 0.2 s, and
-    when a buffer fills), so without this a page's paragraph breaks would depend on timing: the
-    outputs are joined with blank lines, which end a Markdown paragraph.
+    The kernel sends a cell's stdout and stderr in as many messages as it happened to flush (every
+    0.2 s, and when a buffer fills), so without this a page's paragraph breaks would depend on
+    timing: the outputs are joined with blank lines, which end a Markdown paragraph (and a hidden
+    warning between two prints would still split one).
     """
     merged: list[dict[str, Any]] = []
     for output in outputs:
+        if not stderr and output.get("output_type") == "stream" and output.get("name") == "stderr":
+            continue
         previous = merged[-1] if merged else None
         if (output.get("output_type") == "stream" and previous is not None
                 and previous.get("output_type") == "stream" and previous.get("name") == output.get("name")):
@@ -623,7 +627,7 @@ def _output_markdown(output: Mapping[str, Any], options: Mapping[str, Any], alt:
     if kind == "stream":
         text = _ANSI.sub("", output["text"])
         if output.get("name") == "stderr":
-            return "" if options.get("warning", True) is False else _fenced(text, "{.cell-output .cell-output-stderr}")
+            return _fenced(text, "{.cell-output .cell-output-stderr}")
         return text if options.get("output") == "asis" else _fenced(text, "{.cell-output .cell-output-stdout}")
     if kind not in ("display_data", "execute_result"):
         return ""

@@ -170,16 +170,22 @@ def test_printed_paragraphs_do_not_depend_on_when_the_kernel_flushed(tmp_path: P
     # stop 16's CI: one print per sentence came as one stream output in one run and two in another, and the
     # blank line between outputs split the paragraph, so a fresh clone's blinding page differed from the lock
     body = ("```{python}\n#| output: asis\nimport sys\nprint('One sentence.')\nsys.stdout.flush()\n"
-            "print('Another sentence.')\n```\n")
+            "print('Another sentence.')\n```\n\n"
+            "```{python}\n#| output: asis\n#| warning: false\nimport warnings\nprint('Third sentence.')\n"
+            "sys.stdout.flush()\nwarnings.warn('not shown')\nsys.stderr.flush()\nprint('Fourth sentence.')\n```\n")
     (page,) = render_project(_markdown_project(tmp_path / "p", body), engine="fallback")
-    assert re.search(r"<p>One sentence\.\s+Another sentence\.</p>", page.read_text())
+    html = page.read_text()
+    assert re.search(r"<p>One sentence\.\s+Another sentence\.</p>", html)
+    assert re.search(r"<p>Third sentence\.\s+Fourth sentence\.</p>", html) and "UserWarning" not in html
 
 
 def test_only_adjacent_streams_of_one_name_are_merged() -> None:
     out = lambda text, name="stdout": {"output_type": "stream", "name": name, "text": text}
     image = {"output_type": "display_data", "data": {"image/png": ""}}
-    assert _merge_streams([out("a\n"), out("b\n"), image, out("c\n"), out("d", "stderr"), out("e")]) == [
-        out("a\nb\n"), image, out("c\n"), out("d", "stderr"), out("e")]
+    outputs = [out("a\n"), out("b\n"), image, out("c\n"), out("d", "stderr"), out("e")]
+    assert _merge_streams(outputs) == [out("a\nb\n"), image, out("c\n"), out("d", "stderr"), out("e")]
+    # a warning that is not shown (warning: false) does not split the paragraph around it
+    assert _merge_streams(outputs, stderr=False) == [out("a\nb\n"), image, out("c\ne")]
 
 
 def test_parse_qmd_splits_cells_options_and_inline_code() -> None:
